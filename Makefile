@@ -1,0 +1,41 @@
+# Thin wrapper around CMake. The two commands a new user needs:
+#   make demo   install dependencies, build, load the bundled demo data
+#   make test   install dependencies, build with warnings as errors, run all tests
+# `make test SAN=1` runs the same tests built with ASan + UBSan.
+
+SAN ?= 0
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(SAN),1)
+BUILD ?= build-san
+CMAKE_FLAGS = -DSTAD_WERROR=ON -DSTAD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang
+else
+BUILD ?= build
+CMAKE_FLAGS = -DSTAD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+endif
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+demo: deps build
+	@scripts/demo $(BUILD)/stad
+
+bench: deps build
+	@scripts/bench $(BUILD)
+
+clean:
+	rm -rf build build-san

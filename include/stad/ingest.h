@@ -1,0 +1,76 @@
+/* stad ingest: municipal and police files into the store, one batch per file.
+ *
+ * Reads xlsx/xls/ods/csv/GeoJSON/Shapefile/GeoPackage through GDAL/OGR. Columns are
+ * found by header (Dutch and English synonyms, config/columns.conf) or a mapping file;
+ * categories map to kinds through the taxonomy (config/taxonomy.conf). Each file is one
+ * transaction: the same file twice is a no-op, a changed file with the same name
+ * replaces its earlier rows, and a file that cannot be read leaves the store untouched.
+ *
+ * Ownership: a report filled by stad_ingest_file owns its strings; release them with
+ * stad_ingest_report_free. */
+#ifndef STAD_INGEST_H
+#define STAD_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "store.h"
+
+typedef enum stad_ingest_target {
+    STAD_INGEST_EVENTS = 0,
+    STAD_INGEST_ASSETS = 1
+} stad_ingest_target;
+
+typedef struct stad_ingest_opts {
+    stad_ingest_target target;
+    const char *source;        /* source name; NULL: the file name without extension */
+    const char *mapping_path;  /* mapping file; NULL: detect columns by header */
+    const char *taxonomy_path; /* NULL: the store's configured taxonomy, else built-in default */
+    const char *columns_path;  /* synonyms; NULL: the default config/columns.conf */
+    const char *kind;          /* kind for every row when the file has no category column
+                                  (events), or the asset kind ("streetlight") */
+    const char *layer;         /* sheet or layer; NULL: the first */
+    double area_tolerance;     /* metres; < 0: default 25 m */
+} stad_ingest_opts;
+
+typedef struct stad_ingest_count {
+    char *name;
+    int64_t n;
+} stad_ingest_count;
+
+typedef struct stad_ingest_report {
+    char *file;               /* the path as given */
+    char *sha256;
+    int64_t batch_id;         /* the new batch, or the existing one when unchanged */
+    int unchanged;            /* 1: same content already loaded, nothing done */
+    int64_t replaced_batch;   /* earlier batch of the same file name replaced, or 0 */
+    int64_t rows_read;
+    int64_t accepted;
+    int64_t rejected;
+    int64_t without_area;     /* accepted rows outside every buurt */
+    int swapped_axes;         /* 1: lat/lon (or x/y) columns were swapped in the file */
+    char *columns;            /* "time_from=begin_datumtijd, x=x_rd, ..." as detected */
+    stad_ingest_count *unmapped; /* categories with no kind, and how often */
+    size_t n_unmapped;
+    stad_ingest_count *kinds;    /* accepted rows per kind */
+    size_t n_kinds;
+} stad_ingest_report;
+
+/* Ingests one file. Returns 0 when the file was read (even with row rejects), or an
+ * error (unreadable file, missing required columns) with the store unchanged. */
+int stad_ingest_file(stad_ctx *ctx, stad_store *s, const char *path,
+                     const stad_ingest_opts *opts, stad_ingest_report *report);
+void stad_ingest_report_free(stad_ingest_report *r);
+
+/* Watches `dir` (inotify) and ingests each file that is closed after writing or moved
+ * in, and every file already there at start. Calls `on_report` after each file (with
+ * the result code); keeps running after bad files. Returns when `stop` returns
+ * non-zero (checked at least once a second) or on a fatal watch error. */
+typedef void (*stad_watch_report_fn)(void *user, const char *path, int rc,
+                                     const stad_ingest_report *r);
+int stad_watch_dir(stad_ctx *ctx, stad_store *s, const char *dir,
+                   const stad_ingest_opts *opts, stad_watch_report_fn on_report,
+                   int (*stop)(void *user), void *user);
+
+#endif
