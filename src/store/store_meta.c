@@ -1,0 +1,49 @@
+/* Key/value settings kept in the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+int stad_store_meta_get(stad_store *s, const char *key, char **value)
+{
+    *value = NULL;
+    if (!key)
+        return stad_fail(s->ctx, STAD_EINVAL, "meta key is NULL");
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, "SELECT value FROM meta WHERE key = ?", &st,
+                           "reading setting");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *value = strdup(store_col_text(st, 0));
+        if (!*value)
+            rc = stad_fail(s->ctx, STAD_ENOMEM, "reading setting %s", key);
+    } else if (step == SQLITE_DONE) {
+        rc = stad_fail(s->ctx, STAD_ENOTFOUND, "setting %s is not set", key);
+    } else {
+        rc = store_fail_sql(s, "reading setting");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int stad_store_meta_set(stad_store *s, const char *key, const char *value)
+{
+    if (!key || !value)
+        return stad_fail(s->ctx, STAD_EINVAL, "meta key or value is NULL");
+    sqlite3_stmt *st;
+    int rc = store_prepare(s,
+                           "INSERT INTO meta(key, value) VALUES(?, ?) "
+                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           &st, "writing setting");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_fail_sql(s, "writing setting");
+    sqlite3_finalize(st);
+    return rc;
+}
