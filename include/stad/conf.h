@@ -34,4 +34,8 @@ const stad_conf_entry *stad_conf_at(const stad_conf *c, size_t i);
 const char *stad_conf_get(const stad_conf *c, const char *section, const char *key);
 const char *stad_conf_path(const stad_conf *c);
 
+/* The directory with stad's default configuration (taxonomy, column synonyms, city
+ * profiles): $STAD_CONFIG_DIR if set, else the one chosen at build time. */
+const char *stad_config_dir(void);
+
 #endif

@@ -206,5 +206,10 @@ int stad_store_area_set_parent(stad_store *s, int64_t id, int64_t parent_id);
 int stad_store_areas_each(stad_store *s, const char *level,
                           int (*cb)(void *, const stad_area_row *), void *user);
 int stad_store_area_find(stad_store *s, const char *code, int64_t *id);
+/* Key figures of an area (e.g. CBS kerncijfers) as a JSON object text; replaces
+ * earlier figures. STAD_ENOTFOUND when no area has this code. */
+int stad_store_area_set_figures(stad_store *s, const char *code, const char *json);
+/* *json is malloc'ed (caller frees), or NULL when the area has no figures. */
+int stad_store_area_figures(stad_store *s, int64_t id, char **json);
 
 #endif

@@ -235,7 +235,8 @@ static int parse_excel_serial(const char *s, const char *end, int64_t *t, int *p
     double v = strtod(buf, &stop);
     if (*stop != '\0')
         return fail(why, "not a number", STAD_EPARSE);
-    if (!(v >= 1.0 && v < 2958466.0))
+    /* Serial 110000 is in 2201: the same year range as written dates. */
+    if (!(v >= 1.0 && v < 110000.0))
         return fail(why, "Excel serial date out of range", STAD_ERANGE);
     double day = floor(v);
     int64_t secs = (int64_t)llround((v - day) * 86400.0);

@@ -1,4 +1,6 @@
 /* Areas: polygons by level (city, wijk, buurt, custom) with code and parent. */
+#include <string.h>
+
 #include "store/store_internal.h"
 
 int stad_store_area_upsert(stad_store *s, const stad_area_row *a, int64_t *id)
@@ -112,6 +114,48 @@ int stad_store_area_find(stad_store *s, const char *code, int64_t *id)
         rc = stad_fail(s->ctx, STAD_ENOTFOUND, "no area with code %s", code);
     else
         rc = store_fail_sql(s, "finding area");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int stad_store_area_set_figures(stad_store *s, const char *code, const char *json)
+{
+    if (!code || !json)
+        return stad_fail(s->ctx, STAD_EINVAL, "area code or figures missing");
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, "UPDATE area SET figures = ? WHERE code = ?", &st,
+                           "setting area figures");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store_fail_sql(s, "setting area figures");
+    else if (sqlite3_changes(s->db) == 0)
+        rc = stad_fail(s->ctx, STAD_ENOTFOUND, "no area with code %s", code);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int stad_store_area_figures(stad_store *s, int64_t id, char **json)
+{
+    *json = NULL;
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, "SELECT figures FROM area WHERE id = ?", &st,
+                           "reading area figures");
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *v = store_col_text_or_null(st, 0);
+        if (v && !(*json = strdup(v)))
+            rc = stad_fail(s->ctx, STAD_ENOMEM, "out of memory");
+    } else if (step == SQLITE_DONE) {
+        rc = stad_fail(s->ctx, STAD_ENOTFOUND, "no area %lld", (long long)id);
+    } else {
+        rc = store_fail_sql(s, "reading area figures");
+    }
     sqlite3_finalize(st);
     return rc;
 }

@@ -111,6 +111,7 @@ static const char *const migrations[] = {
     "  wkb BLOB,"
     "  geojson TEXT,"
     "  minx REAL, miny REAL, maxx REAL, maxy REAL,"
+    "  figures TEXT,"
     "  UNIQUE (level, code)"
     ");"
     "CREATE INDEX area_code ON area(code);"

@@ -739,6 +739,18 @@ static void test_areas(void **state)
     assert_int_equal(s.wkb_len[3], sizeof wkb);
     assert_int_equal(s.wkb_len[4], 0);
 
+    /* Key figures: set by code, read by id, replaced on a second set. */
+    char *json = NULL;
+    OK(stad_store_area_figures(f->s, a.b12, &json));
+    assert_null(json);
+    OK(stad_store_area_set_figures(f->s, "BU03440102", "{\"a_inw\":1200}"));
+    OK(stad_store_area_set_figures(f->s, "BU03440102", "{\"a_inw\":1250}"));
+    OK(stad_store_area_figures(f->s, a.b12, &json));
+    assert_string_equal(json, "{\"a_inw\":1250}");
+    free(json);
+    assert_int_equal(stad_store_area_set_figures(f->s, "BU9999", "{}"), STAD_ENOTFOUND);
+    assert_int_equal(stad_store_area_figures(f->s, 99999, &json), STAD_ENOTFOUND);
+
     /* A same code at another level is a different area. */
     r = (stad_area_row){.level = "custom", .code = "WK034401", .name = "x"};
     OK(stad_store_area_upsert(f->s, &r, &id));

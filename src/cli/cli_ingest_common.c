@@ -1,0 +1,48 @@
+/* Ingest options and batch reports for the commands that load files. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "cli_ingest_common.h"
+
+int cli_ingest_option(int c, const char *arg, stad_ingest_opts *o)
+{
+    switch (c) {
+    case 's': o->source = arg; return 1;
+    case 'm': o->mapping_path = arg; return 1;
+    case 't': o->taxonomy_path = arg; return 1;
+    case 'k': o->kind = arg; return 1;
+    case 'L': o->layer = arg; return 1;
+    case 'T': o->area_tolerance = strtod(arg, NULL); return 1;
+    default: return 0;
+    }
+}
+
+void cli_print_report(FILE *out, const char *path, const stad_ingest_report *r)
+{
+    if (r->unchanged) {
+        fprintf(out, "%s: unchanged, already loaded as batch %" PRId64 "\n", path, r->batch_id);
+        return;
+    }
+    fprintf(out, "%s: batch %" PRId64 ": %" PRId64 " rows read, %" PRId64 " accepted, %" PRId64
+                 " rejected",
+            path, r->batch_id, r->rows_read, r->accepted, r->rejected);
+    if (r->replaced_batch)
+        fprintf(out, " (replaces batch %" PRId64 ")", r->replaced_batch);
+    fputc('\n', out);
+    if (r->columns && *r->columns)
+        fprintf(out, "  columns: %s\n", r->columns);
+    if (r->accepted) {
+        double pct = 100.0 * (double)(r->accepted - r->without_area) / (double)r->accepted;
+        fprintf(out, "  assigned to a buurt: %" PRId64 " of %" PRId64 " (%.1f%%)\n",
+                r->accepted - r->without_area, r->accepted, pct);
+    }
+    if (r->swapped_axes)
+        fprintf(out, "  note: the file's coordinate columns were swapped; stad corrected that\n");
+    for (size_t i = 0; i < r->n_kinds; i++)
+        fprintf(out, "  kind %-28s %" PRId64 "\n", r->kinds[i].name, r->kinds[i].n);
+    for (size_t i = 0; i < r->n_unmapped; i++)
+        fprintf(out, "  unmapped category \"%s\": %" PRId64 " rows (add it to the taxonomy)\n",
+                r->unmapped[i].name, r->unmapped[i].n);
+    if (r->rejected)
+        fprintf(out, "  see the rejects: stad rejects %" PRId64 "\n", r->batch_id);
+}
