@@ -45,7 +45,8 @@ typedef struct stad_area_load_opts {
 int stad_areas_load_file(stad_ctx *ctx, stad_store *s, const char *path,
                          const stad_area_load_opts *opts, size_t *n_loaded);
 
-/* Point-in-polygon index over all areas of one level. */
+/* Point-in-polygon index over all areas of one level; STAD_EEMPTY when the store
+ * has no areas of that level (callers treat that as "no assignment"). */
 typedef struct stad_area_index stad_area_index;
 
 int stad_area_index_build(stad_ctx *ctx, stad_store *s, const char *level,
