@@ -39,6 +39,10 @@ int stad_store_rollback(stad_store *s); /* never fails loudly; safe without a tr
 int stad_store_meta_get(stad_store *s, const char *key, char **value);
 int stad_store_meta_set(stad_store *s, const char *key, const char *value);
 
+/* A number that grows with every change to batches and areas (0 for a new store):
+ * for ETags and for noticing new data. */
+int stad_store_data_version(stad_store *s, int64_t *version);
+
 /* ---- sources ---- */
 typedef struct stad_source_row {
     int64_t id;

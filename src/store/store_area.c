@@ -41,7 +41,7 @@ int stad_store_area_upsert(stad_store *s, const stad_area_row *a, int64_t *id)
             rc = store_fail_sql(s, "storing area");
     }
     sqlite3_finalize(st);
-    return rc;
+    return rc ? rc : store_bump_data_version(s);
 }
 
 int stad_store_area_set_parent(stad_store *s, int64_t id, int64_t parent_id)
@@ -134,7 +134,7 @@ int stad_store_area_set_figures(stad_store *s, const char *code, const char *jso
     else if (sqlite3_changes(s->db) == 0)
         rc = stad_fail(s->ctx, STAD_ENOTFOUND, "no area with code %s", code);
     sqlite3_finalize(st);
-    return rc;
+    return rc ? rc : store_bump_data_version(s);
 }
 
 int stad_store_area_figures(stad_store *s, int64_t id, char **json)

@@ -121,7 +121,7 @@ int stad_store_batch_finish(stad_store *s, int64_t id, int64_t rows_read,
     else if (sqlite3_changes(s->db) == 0)
         rc = stad_fail(s->ctx, STAD_ENOTFOUND, "no batch %lld to finish", (long long)id);
     sqlite3_finalize(st);
-    return rc;
+    return rc ? rc : store_bump_data_version(s);
 }
 
 int stad_store_batch_replace(stad_store *s, int64_t old_id, int64_t new_id)

@@ -29,6 +29,8 @@ int store_prepare_cached(stad_store *s, const char *sql, sqlite3_stmt **cached,
                          const char *what);
 /* Runs one or more statements without results. */
 int store_exec(stad_store *s, const char *sql, const char *what);
+/* Increments the data version (store_meta.c); call inside the writing transaction. */
+int store_bump_data_version(stad_store *s);
 /* Runs the migrations up to STAD_SCHEMA_VERSION (store_schema.c). */
 int store_migrate(stad_store *s);
 /* Registers stad_week(t) and stad_month(t) SQL functions (store_stats.c). */

@@ -47,3 +47,31 @@ int stad_store_meta_set(stad_store *s, const char *key, const char *value)
     sqlite3_finalize(st);
     return rc;
 }
+
+/* The data version counts changes to what analysis sees (batches, areas), so the
+ * server can tag responses (ETag) and dashboards can notice new data. It is bumped
+ * inside the writer's transaction, so a rolled-back batch leaves it unchanged. */
+int store_bump_data_version(stad_store *s)
+{
+    return store_exec(s,
+                      "INSERT INTO meta(key, value) VALUES('data_version', '1') "
+                      "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                      "bumping data version");
+}
+
+int stad_store_data_version(stad_store *s, int64_t *version)
+{
+    *version = 0;
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version'",
+                           &st, "reading data version");
+    if (rc)
+        return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0);
+    else if (step != SQLITE_DONE)
+        rc = store_fail_sql(s, "reading data version");
+    sqlite3_finalize(st);
+    return rc;
+}

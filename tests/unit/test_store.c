@@ -739,6 +739,11 @@ static void test_areas(void **state)
     assert_int_equal(s.wkb_len[3], sizeof wkb);
     assert_int_equal(s.wkb_len[4], 0);
 
+    /* Every area change bumps the data version. */
+    int64_t v1, v2;
+    OK(stad_store_data_version(f->s, &v1));
+    assert_true(v1 > 0);
+
     /* Key figures: set by code, read by id, replaced on a second set. */
     char *json = NULL;
     OK(stad_store_area_figures(f->s, a.b12, &json));
@@ -750,6 +755,8 @@ static void test_areas(void **state)
     free(json);
     assert_int_equal(stad_store_area_set_figures(f->s, "BU9999", "{}"), STAD_ENOTFOUND);
     assert_int_equal(stad_store_area_figures(f->s, 99999, &json), STAD_ENOTFOUND);
+    OK(stad_store_data_version(f->s, &v2));
+    assert_int_equal(v2, v1 + 2);
 
     /* A same code at another level is a different area. */
     r = (stad_area_row){.level = "custom", .code = "WK034401", .name = "x"};
