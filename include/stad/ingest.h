@@ -6,8 +6,26 @@
  * transaction: the same file twice is a no-op, a changed file with the same name
  * replaces its earlier rows, and a file that cannot be read leaves the store untouched.
  *
+ * Rows: a row with a problem is rejected (table `reject`: line, column header, reason,
+ * raw value or row text) and counted; the rest of the file still loads. Lines are the
+ * physical line where a CSV record starts (header = 1) or the sheet row. A row that
+ * repeats an earlier row of the same file field for field is rejected as "duplicate of
+ * line N" (ids alone are not enough: police and US extracts repeat an incident id for
+ * each victim or object). A category the taxonomy does not know loads with kind
+ * "unmapped" and is listed in report->unmapped.
+ *
+ * Coordinates: x_rd/y_rd-style headers are RD New, lat/lon are WGS84, a generic x/y is
+ * in the city's CRS (store meta "city.crs", default EPSG:28992); a mapping file may set
+ * the CRS. Points more than 2 km outside the loaded areas are rejected; a file whose
+ * first rows fit only with the two columns exchanged is read swapped.
+ *
+ * Configuration: config/columns.conf and config/taxonomy.conf in $STAD_CONFIG_DIR, else
+ * the built-in config dir; store meta "ingest.taxonomy" names another taxonomy.
+ * STAD_INGEST_CSV_READER=ogr reads CSV through OGR's driver instead of stad's own
+ * streaming reader (for comparison; see bench/bench_ingest.c).
+ *
  * Ownership: a report filled by stad_ingest_file owns its strings; release them with
- * stad_ingest_report_free. */
+ * stad_ingest_report_free (also after a failure: the report is always initialised). */
 #ifndef STAD_INGEST_H
 #define STAD_INGEST_H
 
