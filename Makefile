@@ -13,7 +13,7 @@ BUILD ?= build
 CMAKE_FLAGS = -DSTAD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build web test demo bench clean
 
 all: build
 
@@ -26,12 +26,23 @@ $(BUILD)/Makefile: CMakeLists.txt
 build: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
+web:
+	@scripts/build-web
+
+# The browser tests drive Debian's chromium against `stad serve`; they run in the
+# normal build (the sanitizer build runs the C tests, the e2e tests and the fuzzers).
 test: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+ifneq ($(SAN),1)
+	scripts/build-web
+	STAD=$(abspath $(BUILD))/stad STAD_SHARED_DATA=$(abspath ../shared/data) \
+	  STAD_TMP=$(abspath $(BUILD))/tmp node --test tests/web/
+endif
 
-demo: deps build
+# Loads the demo data and then serves the dashboard (DEMO_SERVE=0 to skip serving).
+demo: deps build web
 	@scripts/demo $(BUILD)/stad
 
 bench: deps build

@@ -10,6 +10,8 @@
 #include "stad/store.h"
 #include "stad/geo.h"
 #include "stad/ingest.h"
+#include "stad/hotspot.h"
+#include "stad/server.h"
 
 #define STAD_VERSION "0.1.0"
 

@@ -81,6 +81,21 @@ int stad_ingest_file(stad_ctx *ctx, stad_store *s, const char *path,
                      const stad_ingest_opts *opts, stad_ingest_report *report);
 void stad_ingest_report_free(stad_ingest_report *r);
 
+/* Key figures per area (e.g. CBS kerncijfers wijken en buurten): a table with one
+ * row per area code (column gwb_code_10, bu_code, wk_code, code, or `code_column`);
+ * every other column is kept as a figure of that area (numbers as numbers; CBS's "."
+ * and -99999999 as null). Rows whose code matches no loaded area are counted, not
+ * an error. One transaction. */
+typedef struct stad_figures_report {
+    size_t matched;   /* areas that got figures */
+    size_t unmatched; /* rows whose code is not a loaded area */
+    size_t columns;   /* figures per area */
+} stad_figures_report;
+
+int stad_ingest_area_figures(stad_ctx *ctx, stad_store *s, const char *path,
+                             const char *code_column, const char *layer,
+                             stad_figures_report *report);
+
 /* Watches `dir` (inotify) and ingests each file that is closed after writing or moved
  * in, and every file already there at start. Calls `on_report` after each file (with
  * the result code); keeps running after bad files. Returns when `stop` returns

@@ -141,10 +141,14 @@ typedef struct stad_event_filter {
     int has_bbox;
     double bbox[4];           /* minlon, minlat, maxlon, maxlat */
     int64_t limit;            /* 0 = no limit */
+    int64_t offset;           /* events to skip (ordered by t_from, id); 0 = none */
 } stad_event_filter;
 
+/* Events in order of t_from, id; f->limit and f->offset page through them. */
 int stad_store_events_each(stad_store *s, const stad_event_filter *f,
                            int (*cb)(void *, const stad_event_row *), void *user);
+/* Number of event rows matching f (limit and offset ignored), for paging. */
+int stad_store_events_count(stad_store *s, const stad_event_filter *f, int64_t *n);
 
 /* Counts per area x kind x period. level: "wijk" or "buurt"; period: "week",
  * "month" or "all". Events without an area are reported with code "" . */

@@ -48,6 +48,11 @@ int stad_strbuf_append(stad_strbuf *b, const char *s)
 
 int stad_strbuf_append_char(stad_strbuf *b, char c)
 {
+    if (b->len + 2 <= b->cap && !b->oom) { /* the common case, without a call */
+        b->s[b->len++] = c;
+        b->s[b->len] = '\0';
+        return 0;
+    }
     return stad_strbuf_append_n(b, &c, 1);
 }
 
@@ -89,20 +94,27 @@ int stad_strbuf_append_csv(stad_strbuf *b, const char *s)
 
 int stad_strbuf_append_json(stad_strbuf *b, const char *s)
 {
+    /* Runs of plain characters go in with one copy: attributes of every ingested
+     * row pass through here, so per-character appends showed up in profiles. */
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
     int rc = stad_strbuf_append_char(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && !rc; p++) {
+    while (*p && !rc) {
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            rc = stad_strbuf_append_n(b, (const char *)run, (size_t)(p - run));
+        if (!*p || rc)
+            break;
         switch (*p) {
         case '"': rc = stad_strbuf_append_n(b, "\\\"", 2); break;
         case '\\': rc = stad_strbuf_append_n(b, "\\\\", 2); break;
         case '\n': rc = stad_strbuf_append_n(b, "\\n", 2); break;
         case '\r': rc = stad_strbuf_append_n(b, "\\r", 2); break;
         case '\t': rc = stad_strbuf_append_n(b, "\\t", 2); break;
-        default:
-            if (*p < 0x20)
-                rc = stad_strbuf_printf(b, "\\u%04x", *p);
-            else
-                rc = stad_strbuf_append_char(b, (char)*p);
+        default: rc = stad_strbuf_printf(b, "\\u%04x", *p);
         }
+        p++;
     }
     return rc ? rc : stad_strbuf_append_char(b, '"');
 }

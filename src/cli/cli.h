@@ -42,6 +42,7 @@ int cli_parse_bbox(const char *s, double bbox[4]);
 const char **cli_split_list(char *s, size_t *n);
 
 extern const cli_command cmd_init, cmd_areas, cmd_ingest, cmd_assets, cmd_sources,
-    cmd_batches, cmd_rejects, cmd_events, cmd_stats, cmd_watch;
+    cmd_batches, cmd_rejects, cmd_events, cmd_stats, cmd_watch, cmd_hotspots,
+    cmd_flexteam, cmd_serve;
 
 #endif

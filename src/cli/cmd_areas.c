@@ -107,6 +107,38 @@ static int list(cli_env *env, int argc, char **argv)
     return rc ? CLI_FAIL : CLI_OK;
 }
 
+static int figures(cli_env *env, int argc, char **argv)
+{
+    const char *code_column = NULL, *layer = NULL;
+    static const struct option opts[] = {
+        {"code-column", required_argument, NULL, 'c'},
+        {"layer", required_argument, NULL, 'L'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "c:L:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': code_column = optarg; break;
+        case 'L': layer = optarg; break;
+        default: return cli_usage_error(&cmd_areas, "unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(&cmd_areas, "give one file with key figures");
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    stad_figures_report r;
+    int rc = stad_ingest_area_figures(env->ctx, s, argv[optind], code_column, layer, &r);
+    if (rc)
+        cli_error(env, rc);
+    else if (!env->quiet)
+        printf("%s: %zu figures for each of %zu areas (%zu rows matched no loaded area)\n",
+               argv[optind], r.columns, r.matched, r.unmatched);
+    stad_store_close(s);
+    return rc ? CLI_FAIL : CLI_OK;
+}
+
 static int run(cli_env *env, int argc, char **argv)
 {
     if (argc < 2)
@@ -115,21 +147,27 @@ static int run(cli_env *env, int argc, char **argv)
         return load(env, argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return list(env, argc - 1, argv + 1);
+    if (strcmp(argv[1], "figures") == 0)
+        return figures(env, argc - 1, argv + 1);
     return cli_usage_error(&cmd_areas, "unknown subcommand '%s'", argv[1]);
 }
 
 const cli_command cmd_areas = {
     "areas",
-    "load or list wijken, buurten and other areas",
+    "load or list wijken and buurten, attach key figures",
     "usage: stad areas load FILE... --level LEVEL [--code-field F] [--name-field F]\n"
     "                   [--parent-level LEVEL] [--layer NAME]\n"
     "       stad areas list [--level LEVEL] [--format table|csv|json]\n"
+    "       stad areas figures FILE [--code-column COLUMN] [--layer NAME]\n"
     "\n"
     "load   reads polygons from GeoJSON, Shapefile or GeoPackage (any CRS; they are\n"
     "       projected to the city's CRS). Codes and names are found in the usual CBS\n"
     "       and municipal fields (BU_CODE, WK_CODE, CODE, BU_NAAM, NAAM, ...) unless\n"
     "       given. Each area gets as parent the area of the level above (buurt -> wijk\n"
     "       -> city) that contains it. Loading again updates areas by code.\n"
-    "list   prints the areas with their parent and bounding box (city CRS).\n",
+    "list   prints the areas with their parent and bounding box (city CRS).\n"
+    "figures attaches key figures (e.g. CBS kerncijfers wijken en buurten) to the\n"
+    "       loaded areas: one row per area code (gwb_code_10, bu_code, wk_code, code),\n"
+    "       every other column a figure; CBS's '.' and -99999999 become missing.\n",
     run,
 };

@@ -26,8 +26,9 @@ typedef struct watch_state {
 static void on_report(void *user, const char *path, int rc, const stad_ingest_report *r)
 {
     watch_state *w = user;
+    /* Failures go to the same stream as the reports, so one log tells the story. */
     if (rc)
-        fprintf(stderr, "stad watch: %s\n", stad_errmsg(w->env->ctx));
+        printf("%s: not loaded: %s\n", path, stad_errmsg(w->env->ctx));
     else if (!w->env->quiet)
         cli_print_report(stdout, path, r);
     fflush(stdout);

@@ -7,7 +7,8 @@
 
 static const cli_command *const commands[] = {
     &cmd_init, &cmd_areas, &cmd_ingest, &cmd_assets, &cmd_sources, &cmd_batches,
-    &cmd_rejects, &cmd_events, &cmd_stats, &cmd_watch,
+    &cmd_rejects, &cmd_events, &cmd_stats, &cmd_watch, &cmd_hotspots, &cmd_flexteam,
+    &cmd_serve,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -91,7 +92,9 @@ int main(int argc, char **argv)
         return CLI_FAIL;
     }
     stad_set_logger(env.ctx,
-                    env.quiet ? STAD_LOG_ERROR : env.verbose ? STAD_LOG_DEBUG : STAD_LOG_INFO,
+                    /* Commands print their own reports; the library's info lines
+                     * (meant for the server's journal) appear with --verbose. */
+                    env.quiet ? STAD_LOG_ERROR : env.verbose ? STAD_LOG_DEBUG : STAD_LOG_WARN,
                     stad_log_stderr, NULL);
     if (!env.quiet)
         stad_set_progress(env.ctx, stad_progress_terminal, NULL);

@@ -34,6 +34,7 @@ typedef struct csv_impl {
     stad_strbuf conv;
     size_t *conv_off;
     size_t conv_cap;
+    int io_error; /* the last read stopped short because of an error, not the end */
 } csv_impl;
 
 enum { C_PLAIN = 0, C_DELIM, C_NL, C_CR, C_QUOTE };
@@ -42,10 +43,17 @@ static int refill(csv_impl *c)
 {
     if (c->eof)
         return 0;
+    /* A short read is the end of the file or an error (a truncated .gz): GDAL
+     * tells them apart only through its error state. */
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
     c->len = VSIFReadL(c->buf, 1, CSV_CHUNK, c->fp);
+    CPLPopErrorHandler();
     c->pos = 0;
-    if (c->len < CSV_CHUNK)
+    if (c->len < CSV_CHUNK) {
         c->eof = 1;
+        c->io_error = CPLGetLastErrorType() >= CE_Failure;
+    }
     return c->len > 0;
 }
 
@@ -99,6 +107,8 @@ static int read_record(csv_impl *c, char delim, int64_t *start_line, const char 
     *start_line = c->line;
     for (;;) {
         if (c->pos == c->len && !refill(c)) {
+            if (c->io_error)
+                return STAD_EIO;
             if (!any)
                 return 0;
             if (state == S_QUOTED)
@@ -261,8 +271,10 @@ static int csv_next(ingest_reader *r, ingest_row *row)
         rc = read_record(c, r->delimiter, &line, &err);
         if (rc <= 0) {
             if (rc == STAD_EIO)
-                return stad_fail(r->ctx, rc, "%s:%lld: read error", r->path,
-                                 (long long)c->line);
+                return stad_fail(r->ctx, rc,
+                                 "%s:%lld: read error (the file is damaged or cut short; "
+                                 "nothing was loaded)",
+                                 r->path, (long long)c->line);
             if (rc)
                 return stad_fail(r->ctx, rc, "%s: out of memory", r->path);
             return 0;

@@ -65,6 +65,8 @@ typedef struct job {
     ingest_map kinds, unmapped, catcache;
     int64_t source_id, batch_id;
     stad_strbuf raw, attrs, cat, reason, tmp;
+    char **attr_key;        /* per column: its JSON key '"header":', or NULL for role
+                               columns (they have fields of their own) */
     stad_arena save_arena;
     saved_row *saved;
     size_t n_saved;
@@ -313,26 +315,45 @@ static int row_kind(job *j, const ingest_row *row, const char **kind, const char
 
 /* ---------- one row ---------- */
 
+/* Keys of the attribute JSON, escaped once per file rather than once per row. */
+static int prepare_attr_keys(job *j)
+{
+    size_t n = j->rd->ncols;
+    j->attr_key = stad_arena_alloc(&j->save_arena, (n ? n : 1) * sizeof *j->attr_key);
+    if (!j->attr_key)
+        return STAD_ENOMEM;
+    stad_strbuf key = STAD_STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        j->attr_key[i] = NULL;
+        int role_col = 0;
+        for (int r = 0; r < INGEST_ROLE_N_; r++)
+            role_col |= j->cols.col[r] == (int)i;
+        if (role_col)
+            continue;
+        stad_strbuf_clear(&key);
+        stad_strbuf_append_json(&key, j->rd->headers[i]);
+        stad_strbuf_append_char(&key, ':');
+        if (key.oom || !(j->attr_key[i] = stad_arena_strdup(&j->save_arena, key.s))) {
+            stad_strbuf_free(&key);
+            return STAD_ENOMEM;
+        }
+    }
+    stad_strbuf_free(&key);
+    return 0;
+}
+
 static int build_attrs(job *j, const ingest_row *row)
 {
-    int used[INGEST_ROLE_N_];
     stad_strbuf_clear(&j->attrs);
     stad_strbuf_append_char(&j->attrs, '{');
     int first = 1;
-    for (int r = 0; r < INGEST_ROLE_N_; r++)
-        used[r] = j->cols.col[r];
     for (size_t i = 0; i < j->rd->ncols && i < row->n; i++) {
-        int role_col = 0;
-        for (int r = 0; r < INGEST_ROLE_N_; r++)
-            if (used[r] == (int)i)
-                role_col = 1;
-        if (role_col || !nonempty(row->field[i]))
+        if (!j->attr_key[i] || !nonempty(row->field[i]))
             continue;
         if (!first)
             stad_strbuf_append_char(&j->attrs, ',');
         first = 0;
-        stad_strbuf_append_json(&j->attrs, j->rd->headers[i]);
-        stad_strbuf_append_char(&j->attrs, ':');
+        stad_strbuf_append(&j->attrs, j->attr_key[i]);
         stad_strbuf_append_json(&j->attrs, row->field[i]);
     }
     stad_strbuf_append_char(&j->attrs, '}');
@@ -768,6 +789,8 @@ static int run(job *j, const stad_ingest_opts *o)
     j->cols_ok = 1;
     if ((rc = check_columns(j)))
         return rc;
+    if (prepare_attr_keys(j))
+        return stad_fail(j->ctx, STAD_ENOMEM, "%s: out of memory", j->path);
     {
         stad_strbuf d = STAD_STRBUF_INIT;
         ingest_columns_describe(&j->cols, j->rd->headers, &d);

@@ -45,10 +45,11 @@ static void ingest_one(stad_ctx *ctx, stad_store *s, const char *dir, const char
     stad_ingest_report rep;
     stad_clear_error(ctx);
     int rc = stad_ingest_file(ctx, s, path.s, opts, &rep);
-    if (rc)
-        stad_log(ctx, STAD_LOG_ERROR, "%s", stad_errmsg(ctx));
+    /* The callback reports failures itself; log them only when nobody listens. */
     if (on_report)
         on_report(user, path.s, rc, &rep);
+    else if (rc)
+        stad_log(ctx, STAD_LOG_ERROR, "%s", stad_errmsg(ctx));
     stad_ingest_report_free(&rep);
     stad_strbuf_free(&path);
 }

@@ -82,7 +82,7 @@ int stad_store_events_each(stad_store *s, const stad_event_filter *f,
     stad_strbuf_append(&sql, "SELECT " STORE_EVENT_COLUMNS " FROM event e");
     int rc = store_filter_sql(s, f, &sql);
     if (!rc)
-        stad_strbuf_append(&sql, " ORDER BY e.t_from, e.id LIMIT ?");
+        stad_strbuf_append(&sql, " ORDER BY e.t_from, e.id LIMIT ? OFFSET ?");
     if (!rc && sql.oom)
         rc = stad_fail(s->ctx, STAD_ENOMEM, "building event query");
     sqlite3_stmt *st = NULL;
@@ -93,8 +93,10 @@ int stad_store_events_each(stad_store *s, const stad_event_filter *f,
         return rc;
     int idx = 1;
     rc = store_filter_bind(s, st, f, &idx);
-    if (!rc)
+    if (!rc) {
         sqlite3_bind_int64(st, idx, f && f->limit > 0 ? f->limit : -1); /* -1 = all */
+        sqlite3_bind_int64(st, idx + 1, f && f->offset > 0 ? f->offset : 0);
+    }
 
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -104,6 +106,32 @@ int stad_store_events_each(stad_store *s, const stad_event_filter *f,
     }
     if (!rc && step != SQLITE_DONE)
         rc = store_fail_sql(s, "querying events");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int stad_store_events_count(stad_store *s, const stad_event_filter *f, int64_t *n)
+{
+    *n = 0;
+    stad_strbuf sql = STAD_STRBUF_INIT;
+    stad_strbuf_append(&sql, "SELECT count(*) FROM event e");
+    int rc = store_filter_sql(s, f, &sql);
+    if (!rc && sql.oom)
+        rc = stad_fail(s->ctx, STAD_ENOMEM, "building event count");
+    sqlite3_stmt *st = NULL;
+    if (!rc)
+        rc = store_prepare(s, stad_strbuf_str(&sql), &st, "counting events");
+    stad_strbuf_free(&sql);
+    if (rc)
+        return rc;
+    int idx = 1;
+    rc = store_filter_bind(s, st, f, &idx);
+    if (!rc) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *n = sqlite3_column_int64(st, 0);
+        else
+            rc = store_fail_sql(s, "counting events");
+    }
     sqlite3_finalize(st);
     return rc;
 }

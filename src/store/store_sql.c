@@ -61,7 +61,9 @@ int store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (!v)
         return sqlite3_bind_null(st, i);
-    return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    /* No copy: every caller steps (and resets or finalizes) the statement before the
+     * bound string can change, and ingest binds ~20 strings per row. */
+    return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
 int store_bind_id(sqlite3_stmt *st, int i, int64_t id)

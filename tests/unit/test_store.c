@@ -472,6 +472,17 @@ static void test_events_filter(void **state)
 
     flt = (stad_event_filter){.limit = 2};
     assert_int_equal(n_events(f, &flt), 2);
+    /* Paging: offset skips in (t_from, id) order; count ignores limit and offset. */
+    flt = (stad_event_filter){.limit = 4, .offset = 4};
+    assert_int_equal(n_events(f, &flt), 2);
+    flt = (stad_event_filter){.offset = 6};
+    assert_int_equal(n_events(f, &flt), 0);
+    int64_t total = -1;
+    flt = (stad_event_filter){.kinds = burg, .n_kinds = 1, .limit = 1, .offset = 1};
+    OK(stad_store_events_count(f->s, &flt, &total));
+    assert_int_equal(total, 3);
+    OK(stad_store_events_count(f->s, NULL, &total));
+    assert_int_equal(total, 6);
 
     int n = 0;
     assert_int_equal(stad_store_events_each(f->s, NULL, stop_at_first, &n), 7);

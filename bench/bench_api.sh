@@ -1,0 +1,89 @@
+#!/bin/sh
+# bench_api: the HTTP API on the Groningen bike thefts (and, with BENCH_API_EVENTS=N,
+# on a store scaled to N events by scripts/gen-police-csv).
+#  - p50/p95 latency of uncached /api/hotspots and /api/stats: one parameter varies per
+#    request so that every request misses the cache (curl, sequential);
+#  - throughput of a cached /api/stats against the same JSON served as a static file
+#    from the web root (wrk), and their ratio: what the cache path costs over sendfile.
+# Prints numbers and ratios; asserts nothing.
+# Usage: STAD=build/stad sh bench/bench_api.sh   (BENCH_API_N=50 requests per route)
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+STAD=${STAD:-$here/build/stad}
+DATA=${STAD_SHARED_DATA:-$here/../shared/data}
+N=${BENCH_API_N:-50}
+EVENTS=${BENCH_API_EVENTS:-0}
+DUR=${BENCH_API_SECONDS:-5}
+mkdir -p "${STAD_TMP:-/tmp}"
+T=$(mktemp -d "${STAD_TMP:-/tmp}/bench-api.XXXXXX")
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+for tool in curl wrk; do
+    command -v "$tool" >/dev/null || { echo "bench_api: needs $tool (scripts/install-deps)"; exit 0; }
+done
+
+AREAS=$DATA/groningen/gemeentelijke-wijk-buurtindeling-2017
+THEFTS=$DATA/groningen/fietsdiefstallen-2013-2017/groningen_fietsdiefstallen_2013_2017.csv.gz
+DB=$T/stad.db
+st() { "$STAD" --store "$DB" -q "$@"; }
+st init --city groningen >/dev/null
+st areas load "$AREAS/groningen_gemeente_wijkindeling_wgs84.geojson" --level wijk >/dev/null
+st areas load "$AREAS/groningen_gemeente_buurtindeling_wgs84.geojson" --level buurt >/dev/null
+if [ "$EVENTS" -gt 0 ]; then
+    "$here/scripts/gen-police-csv" "$EVENTS" "$T/scaled.csv" "$THEFTS"
+    st ingest "$T/scaled.csv" >/dev/null
+else
+    st ingest "$THEFTS" >/dev/null
+fi
+mkdir "$T/web"
+"$STAD" --store "$DB" -q serve --port 0 --web "$T/web" >"$T/serve.out" 2>"$T/serve.err" &
+pid=$!
+i=0
+while ! grep -q '^stad serve: http://' "$T/serve.out" 2>/dev/null; do
+    i=$((i + 1))
+    [ "$i" -le 100 ] || { cat "$T/serve.err"; echo "bench_api: the server did not start"; exit 1; }
+    sleep 0.1
+done
+URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$T/serve.out" | head -n 1)
+events=$(curl -s "$URL/api/events?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+echo "store: $events events; $N requests per route; server $URL"
+
+# lat NAME URL-PREFIX VARY: N sequential requests of URL-PREFIX + VARY(i); p50/p95 in ms.
+lat() {
+    : >"$T/lat"
+    k=1
+    while [ "$k" -le "$N" ]; do
+        u="$URL$2$(eval "$3")"
+        code=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$u")
+        case "$code" in 200\ *) ;; *) echo "bench_api: $u -> $code"; exit 1 ;; esac
+        echo "${code#* }" >>"$T/lat"
+        k=$((k + 1))
+    done
+    sort -n "$T/lat" | awk -v name="$1" '{ v[NR] = $1 * 1000 }
+        END { p50 = v[int((NR + 1) * 0.50)]; p95 = v[int((NR * 0.95) + 0.5)];
+              printf "%-34s p50 %8.1f ms   p95 %8.1f ms\n", name, p50, p95 }'
+}
+# Each request another end date or FDR level: a cache miss doing the same work.
+lat "/api/stats (uncached)" "/api/stats?kind=theft.bike&level=buurt&from=2013-01-01&to=" \
+    'printf "2017-%02d-%02d" $((1 + k % 9)) $((1 + k % 28))'
+lat "/api/stats period=week (uncached)" "/api/stats?level=wijk&period=week&from=2013-01-01&to=" \
+    'printf "2017-%02d-%02d" $((1 + k % 9)) $((1 + k % 28))'
+lat "/api/hotspots 28 days (uncached)" "/api/hotspots?kind=theft.bike&fdr=" \
+    'printf "0.0%03d" $((100 + k))'
+lat "/api/stats (cached)" "/api/stats?kind=theft.bike&level=buurt&from=2013-01-01&to=2017-09-30" \
+    'printf ""'
+
+# Cached API vs the same bytes as a static file.
+curl -s -o "$T/web/stats.json" "$URL/api/stats?kind=theft.bike&level=buurt"
+bytes=$(wc -c <"$T/web/stats.json")
+rps() { wrk -t2 -c16 -d"${DUR}s" "$1" | awk '/^Requests\/sec:/ { print $2 }'; }
+api=$(rps "$URL/api/stats?kind=theft.bike&level=buurt")
+static=$(rps "$URL/stats.json")
+echo "wrk -t2 -c16 -d${DUR}s, $bytes bytes of JSON:"
+awk -v a="$api" -v s="$static" 'BEGIN {
+    printf "  cached /api/stats  %10.0f req/s\n  static stats.json  %10.0f req/s\n", a, s
+    printf "  ratio cached API / static file: %.2f\n", a / s }'

@@ -1,0 +1,272 @@
+/* Internals of the server module: the server struct, the request, and the parts
+ * (pool, cache, params, JSON, static files, event stream, watcher) that the
+ * server_*.c and handlers_*.c files share. Not a public header. */
+#ifndef STAD_SERVER_INTERNAL_H
+#define STAD_SERVER_INTERNAL_H
+
+#include <microhttpd.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "stad/base.h"
+#include "stad/conf.h"
+#include "stad/server.h"
+#include "stad/store.h"
+
+#define SRV_MAX_PARAMS 24       /* more query parameters than this: 400 */
+#define SRV_GZIP_MIN 1024       /* bodies above this are gzip'ed for clients that ask */
+#define SRV_MAX_SPAN_DAYS 7306  /* 20 years of 365.25 days, plus a day */
+#define SRV_STATUS_REPORTS 20   /* watch reports kept for /api/status */
+
+/* ---- connection pool (server_pool.c) ---------------------------------------
+ * A context and a read-only store connection, borrowed by one request at a time. */
+typedef struct srv_conn {
+    stad_ctx *ctx;
+    stad_store *store;
+    struct srv_conn *next;
+} srv_conn;
+
+typedef struct srv_pool {
+    pthread_mutex_t mu;
+    srv_conn *free_list;
+    size_t n_free, max_free;
+    char *store_path;
+    stad_log_fn log;
+    void *log_user;
+    int log_level;
+} srv_pool;
+
+int srv_pool_init(srv_pool *p, const char *store_path, size_t max_free, stad_log_fn log,
+                  void *log_user, int log_level);
+/* A connection, opened when none is free; NULL when the store cannot be opened
+ * (the reason is logged). */
+srv_conn *srv_pool_acquire(srv_pool *p);
+void srv_pool_release(srv_pool *p, srv_conn *c);
+void srv_pool_destroy(srv_pool *p);
+
+/* ---- response cache (server_cache.c, server_gzip.c) ------------------------ */
+typedef struct srv_cache srv_cache;
+
+int srv_cache_new(size_t max_bytes, srv_cache **out);
+void srv_cache_free(srv_cache *c);
+/* On a hit for (key, version): *body is a malloc'ed copy (the gzip'ed variant when
+ * want_gzip and it has one: *gzip = 1), returns 1. A miss returns 0. */
+int srv_cache_get(srv_cache *c, const char *key, int64_t version, int want_gzip,
+                  char **body, size_t *len, int *gzip);
+/* Stores a copy of body (and of gz when not NULL); older versions of key go. */
+void srv_cache_put(srv_cache *c, const char *key, int64_t version, const char *body,
+                   size_t len, const char *gz, size_t gz_len);
+/* Gzip (RFC 1952) of in; *out is malloc'ed. Returns 0 or -1. */
+int srv_gzip(const char *in, size_t len, char **out, size_t *out_len);
+
+/* ---- watch reports (server_watch.c) ---------------------------------------- */
+typedef struct srv_report {
+    char *file;    /* base name */
+    int ok;
+    char *message;
+    int64_t batch_id;
+    int64_t time;  /* unix seconds */
+} srv_report;
+
+typedef struct srv_watch {
+    pthread_t thread;
+    int running;
+    char *dir;
+    stad_ctx *ctx;       /* the watcher thread's own */
+    stad_store *store;   /* read-write, the watcher thread's own */
+    stad_ingest_opts opts;
+    int has_opts;
+    pthread_mutex_t mu;  /* guards the fields below */
+    int64_t files;
+    srv_report reports[SRV_STATUS_REPORTS]; /* ring, newest at (next - 1) */
+    size_t next, n;
+    char *fatal;         /* the watch stopped with this error */
+} srv_watch;
+
+/* ---- event streams (server_sse.c) ------------------------------------------ */
+typedef struct srv_sse srv_sse;
+
+/* ---- the server ------------------------------------------------------------ */
+struct stad_server {
+    struct MHD_Daemon *daemon;
+    int port;
+    char *web_root;        /* realpath, no trailing slash; NULL = no static files */
+    srv_pool pool;
+    srv_cache *cache;
+    stad_conf *taxonomy;   /* kind labels; NULL when unreadable */
+    stad_log_fn log;
+    void *log_user;
+    int log_level;
+
+    atomic_int stopping;
+    atomic_llong version;  /* data version as last seen by the monitor */
+
+    /* Monitor: polls the data version each second, wakes event streams. */
+    pthread_t monitor;
+    int monitor_running;
+    pthread_mutex_t mon_mu;
+    pthread_cond_t mon_cv;
+
+    pthread_mutex_t sse_mu; /* guards the stream list */
+    srv_sse *sse;
+    size_t n_sse;
+
+    /* The city's extent in WGS84 for bbox checks, per data version. */
+    pthread_mutex_t extent_mu;
+    int64_t extent_version;
+    int has_extent;
+    double extent[4];
+
+    int has_watch;
+    srv_watch watch;
+};
+
+/* Logs through the server's logger (thread-safe as long as the logger is). */
+void srv_log(stad_server *srv, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- a request ------------------------------------------------------------- */
+typedef struct srv_kv {
+    const char *key, *value; /* owned by MHD, valid during the request */
+} srv_kv;
+
+typedef struct srv_req {
+    stad_server *srv;
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    int64_t t0_ns;
+    int status;             /* what was answered, for the log */
+    int bad_uri;            /* the raw URI had an encoded separator or NUL */
+    const char *route;      /* for the log: the route path or "static" */
+    srv_kv params[SRV_MAX_PARAMS];
+    size_t n_params;
+    int too_many_params;
+    /* set while a data handler runs */
+    stad_ctx *ctx;
+    stad_store *store;
+    int64_t version;
+    /* error to answer */
+    int err_status;
+    char err_param[64];     /* "" = none */
+    char err_msg[256];
+} srv_req;
+
+/* Records an error answer (status 4xx/5xx, parameter name or NULL) and returns -1. */
+int srv_fail(srv_req *rq, int status, const char *param, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Records a 500 for a failed library call: the context's message goes to the log,
+ * the client gets a generic message. Returns -1. */
+int srv_fail_internal(srv_req *rq, const char *what);
+
+/* ---- query parameters (server_params.c) ------------------------------------ */
+/* Collects the query arguments into rq->params. */
+void srv_params_collect(srv_req *rq);
+/* Every parameter must be in `allowed` (NULL-terminated) and appear once. */
+int srv_params_check(srv_req *rq, const char *const *allowed);
+/* The value of key, or NULL. */
+const char *srv_param(const srv_req *rq, const char *key);
+/* "k1=v1&k2=v2" sorted by key, so equal queries make equal cache keys; malloc'ed. */
+char *srv_params_normalised(const srv_req *rq);
+int srv_param_int(srv_req *rq, const char *key, long min, long max, long def, long *out);
+int srv_param_double(srv_req *rq, const char *key, double min, double max, double def,
+                     double *out);
+/* One of the NULL-terminated `values`; *out = its index (def when absent). */
+int srv_param_enum(srv_req *rq, const char *key, const char *const *values, int def,
+                   int *out);
+
+/* The common filter parameters (kind, from, to, area, bbox) as an event filter.
+ * The filter points into fb, which lives as long as the request. */
+typedef struct srv_filter_buf {
+    char kinds_text[512];
+    const char *kinds[32];
+    char area[64];
+} srv_filter_buf;
+int srv_params_filter(srv_req *rq, stad_event_filter *f, srv_filter_buf *fb);
+#define SRV_FILTER_PARAMS "kind", "from", "to", "area", "bbox"
+
+/* The city's WGS84 extent for the current data version (server_extent.c);
+ * 0 and *has = 0 when the store has no areas. */
+int srv_city_extent(srv_req *rq, double ext[4], int *has);
+
+/* ---- JSON (server_json.c) -------------------------------------------------- */
+/* Serialises and takes ownership of j; NULL when out of memory. */
+char *srv_json_dump(json_t *j, size_t *len);
+/* JSON text of an error answer {"error":..,"parameter":..}; malloc'ed. */
+char *srv_json_error(const char *msg, const char *param, size_t *len);
+json_t *srv_json_time(int64_t t);   /* "YYYY-MM-DDTHH:MM:SS" */
+json_t *srv_json_date(int64_t t);   /* "YYYY-MM-DD" */
+json_t *srv_json_utc(int64_t t);    /* unix seconds as "YYYY-MM-DDTHH:MM:SSZ" */
+json_t *srv_json_number(double v);  /* null for NaN and infinities */
+/* A string from data or files; invalid UTF-8 bytes become '?'. NULL s -> null. */
+json_t *srv_json_str(const char *s);
+/* GeoJSON helpers */
+json_t *srv_geojson_collection(json_t *features); /* steals features */
+json_t *srv_geojson_feature(json_t *geometry, json_t *properties); /* steals both */
+json_t *srv_geojson_point(double lon, double lat);
+
+/* ---- answering (server_respond.c) ------------------------------------------ */
+/* Queues a response with body (copied) and the usual headers. etag may be NULL. */
+enum MHD_Result srv_respond(srv_req *rq, int status, const char *ctype, const char *body,
+                            size_t len, int gzip, const char *etag, int no_store);
+/* Queues the error recorded by srv_fail. */
+enum MHD_Result srv_respond_error(srv_req *rq);
+enum MHD_Result srv_respond_304(srv_req *rq, const char *etag);
+/* 1 when the client's If-None-Match lists etag (or is "*"). */
+int srv_etag_matches(srv_req *rq, const char *etag);
+/* 1 when the client accepts gzip. */
+int srv_accepts_gzip(srv_req *rq);
+uint32_t srv_fnv1a(const char *s, uint32_t h);
+#define SRV_FNV_INIT 2166136261u
+#define SRV_CT_JSON "application/json; charset=utf-8"
+#define SRV_CT_GEOJSON "application/geo+json; charset=utf-8"
+
+/* ---- routes (server_router.c, handlers_*.c) -------------------------------- */
+typedef int (*srv_handler)(srv_req *rq, json_t **out);
+
+enum {
+    SRV_DATA = 1,    /* reads the store: ETag, 304 and cache by data version */
+    SRV_GEOJSON = 2, /* answers application/geo+json */
+    SRV_NOCACHE = 4, /* computed each time (state outside the data version) */
+};
+
+enum MHD_Result srv_dispatch(srv_req *rq);
+enum MHD_Result srv_static(srv_req *rq);
+enum MHD_Result srv_sse_start(srv_req *rq);
+
+int srv_h_health(srv_req *rq, json_t **out);
+int srv_h_meta(srv_req *rq, json_t **out);
+int srv_h_areas(srv_req *rq, json_t **out);
+int srv_h_events(srv_req *rq, json_t **out);
+int srv_h_stats(srv_req *rq, json_t **out);
+int srv_h_trend(srv_req *rq, json_t **out);
+int srv_h_status(srv_req *rq, json_t **out);
+int srv_h_change(srv_req *rq, json_t **out);
+int srv_h_hotspots(srv_req *rq, json_t **out);
+int srv_h_kde(srv_req *rq, json_t **out);
+int srv_h_flexteam(srv_req *rq, json_t **out);
+
+/* Area id -> code lookups for one request (handlers_areas.c). */
+typedef struct srv_area_codes {
+    int64_t *ids;
+    char **codes;
+    size_t n;
+} srv_area_codes;
+int srv_area_codes_load(srv_req *rq, srv_area_codes *ac);
+const char *srv_area_code(const srv_area_codes *ac, int64_t id); /* NULL when none */
+void srv_area_codes_free(srv_area_codes *ac);
+
+/* ---- event streams and the version monitor (server_sse.c) ------------------ */
+int srv_monitor_start(stad_server *srv);
+/* Ends every stream and the monitor; call before MHD_stop_daemon. */
+void srv_monitor_stop(stad_server *srv);
+
+/* ---- watcher (server_watch.c) ---------------------------------------------- */
+int srv_watch_start(stad_server *srv, stad_ctx *ctx, const char *dir,
+                    const stad_ingest_opts *opts);
+void srv_watch_stop(stad_server *srv);
+/* The watch state as JSON for /api/status (null without a watcher). */
+json_t *srv_watch_json(stad_server *srv);
+
+#endif

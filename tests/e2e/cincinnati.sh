@@ -1,0 +1,90 @@
+#!/bin/sh
+# Cincinnati: a city outside the Netherlands (UTM zone 16N), WGS84 input, no areas.
+set -eu
+. "$(dirname "$0")/lib.inc"
+
+F=$DATA/crime/cincinnati-burglary-2016-2018/cincinnati_burglary_incidents.csv.gz
+[ -r "$F" ] || fail "missing data file $F"
+zcat "$F" >"$T/burglary.csv"
+rows=$(csv_rows "$T/burglary.csv")
+expect_eq "$rows" 6660 "rows in the Cincinnati file (SOURCE.md)"
+
+run_ok init st init --city cincinnati
+expect_contains "$T/init.out" "EPSG:32616" "init --city cincinnati uses UTM zone 16N"
+
+run_ok ingest st ingest "$F"
+note "$(head -n 1 "$T/ingest.out")"
+expect_contains "$T/ingest.out" "6660 rows read" "ingest report"
+expect_contains "$T/ingest.out" "6660 accepted" "every row accepted"
+expect_contains "$T/ingest.out" "0 rejected" "no rejects"
+expect_not_contains "$T/ingest.out" "unmapped category" "BURGLARY and AGGRAVATED BURGLARY are in the taxonomy"
+expect_not_contains "$T/ingest.out" "swapped" "Cincinnati lon/lat are not swapped"
+expect_eq "$(event_count)" 6660 "events"
+
+# The first incident (169634966, 2016-01-01 01:00, BURGLARY) in UTM 16N metres.
+run_ok first st events --format csv --limit 1
+"$PY" - "$T/first.out" <<'EOF' || fail "first event wrong"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert len(rows) == 1, "--limit 1 gave %d rows" % len(rows)
+r = rows[0]
+x, y = float(r["x"]), float(r["y"])
+assert abs(x - 714859.7) <= 1.0 and abs(y - 4339171.7) <= 1.0, \
+    "x/y %s/%s, expected 714859.7/4339171.7 (EPSG:32616) within 1 m" % (x, y)
+assert abs(float(r["lon"]) + 84.5127164) < 1e-5 and abs(float(r["lat"]) - 39.1752513) < 1e-5, \
+    "lon/lat %s/%s, expected -84.5127164/39.1752513" % (r["lon"], r["lat"])
+assert r["t_from"].startswith("2016-01-01T01:00"), "t_from %s" % r["t_from"]
+assert r["kind"] == "burglary" or r["kind"].startswith("burglary."), "kind %s" % r["kind"]
+assert r["wijk"] == "" and r["buurt"] == "", "areas assigned without areas loaded"
+EOF
+
+# Every incident: its time and its UTM position as in the file (the file's own
+# x_utm16n_m/y_utm16n_m were computed with PROJ from lon/lat).
+run_ok all st events --format csv
+"$PY" - "$T/burglary.csv" "$T/all.out" <<'EOF' || fail "events differ from the file"
+import csv, sys, collections
+want = collections.defaultdict(list)
+for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")):
+    want[r["datetime_local"].replace(" ", "T")[:16]].append(
+        (float(r["x_utm16n_m"]), float(r["y_utm16n_m"]), r["offense"]))
+kinds = collections.Counter()
+bad = []
+n = 0
+for e in csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8")):
+    n += 1
+    x, y = float(e["x"]), float(e["y"])
+    cands = want.get(e["t_from"][:16], [])
+    hit = [c for c in cands if abs(c[0] - x) <= 1.0 and abs(c[1] - y) <= 1.0]
+    if not hit:
+        bad.append((e["t_from"], x, y))
+        continue
+    cands.remove(hit[0])
+    kinds[(hit[0][2], e["kind"])] += 1
+assert n == 6660, "%d events" % n
+assert not bad, "%d events without a matching incident (time and x/y within 1 m), e.g. %r" % (len(bad), bad[:3])
+for (off, kind), k in sorted(kinds.items()):
+    print("  %-20s -> %-24s %d" % (off, kind, k))
+    assert kind == "burglary" or kind.startswith("burglary."), (off, kind)
+# one offence maps to one kind
+offs = collections.Counter(off for off, _ in kinds)
+assert all(v == 1 for v in offs.values()), "an offence maps to several kinds: %r" % kinds
+EOF
+
+run_ok kind st events --kind burglary --format csv
+expect_eq "$(csv_rows "$T/kind.out")" 6660 "events --kind burglary"
+run_ok y2017 st events --from 2017-01-01 --to 2017-12-31 --format csv
+expect_eq "$(csv_rows "$T/y2017.out")" 2030 "burglaries in 2017 (SOURCE.md)"
+run_ok bbox st events --bbox -84.52,39.17,-84.50,39.18 --format csv
+"$PY" - "$T/burglary.csv" "$T/bbox.out" <<'EOF' || fail "--bbox count differs from the file"
+import csv, sys
+n = sum(1 for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))
+        if -84.52 <= float(r["lon"]) <= -84.50 and 39.17 <= float(r["lat"]) <= 39.18)
+m = sum(1 for _ in csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8")))
+assert n > 20 and abs(n - m) <= 2, "file %d, stad %d" % (n, m)
+EOF
+
+# No areas: stats puts everything under (none).
+run_ok stats st stats --format csv
+expect_eq "$(sum_col "$T/stats.out" events)" 6660 "stats summed"
+expect_eq "$(csv_col "$T/stats.out" area | sort -u)" "(none)" "stats area without areas"
+note "ok"

@@ -1,0 +1,893 @@
+/* Unit tests of the server: a fixture store filled through the store API, the server
+ * on 127.0.0.1 (any free port), and plain sockets as the client, so that malformed
+ * and slow requests can be sent as they are. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <zlib.h>
+
+#include "stad/base.h"
+#include "stad/server.h"
+#include "stad/store.h"
+#include "stad/timeparse.h"
+
+#define N_BIKES 300
+#define N_BURGLARIES 20
+
+typedef struct world {
+    char dir[1024];
+    char db[1100];
+    char web[1100];
+    stad_ctx *ctx;
+    stad_store *s;    /* the test's own read-write connection */
+    stad_server *srv;
+    int port;
+    int64_t src;
+} world;
+
+static world W;
+
+/* ---- fixture ------------------------------------------------------------- */
+
+static void mkdir_p(const char *path)
+{
+    char buf[1024];
+    size_t n = strlen(path);
+    assert_true(n < sizeof buf);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++)
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                fail_msg("mkdir %s: %s", buf, strerror(errno));
+            buf[i] = c;
+        }
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define OK(expr)                                                              \
+    do {                                                                      \
+        int rc_ = (expr);                                                     \
+        if (rc_ != 0)                                                         \
+            fail_msg("%s -> %d: %s", #expr, rc_, stad_errmsg(W.ctx));         \
+    } while (0)
+
+static int64_t T(int y, int m, int d, int hh)
+{
+    return stad_days_from_civil(y, m, d) * 86400 + hh * 3600;
+}
+
+/* A batch of n events of `kind`, spread over the days from `t0` in a small part of
+ * Groningen's centre (RD New and matching WGS84). */
+static void add_batch(const char *file, const char *kind, int n, int64_t t0, int64_t wijk,
+                      int64_t buurt)
+{
+    OK(stad_store_begin(W.s));
+    char sha[65];
+    snprintf(sha, sizeof sha, "%064x", (unsigned)(t0 ^ (int64_t)n) ^ (unsigned)strlen(file));
+    stad_batch_row b = {.source_id = W.src, .file_name = file, .file_path = file,
+                        .sha256 = sha, .target = "event"};
+    int64_t id;
+    OK(stad_store_batch_create(W.s, &b, &id));
+    for (int i = 0; i < n; i++) {
+        double dx = (i * 37 % 100) * 10.0, dy = (i * 53 % 100) * 10.0;
+        /* clustered: every third event on one corner */
+        if (i % 3 == 0)
+            dx = dy = 150 + (i % 7) * 5.0;
+        stad_event_row e = {.batch_id = id, .line = i + 2, .kind = kind, .category = "cat",
+                            .t_from = t0 + (int64_t)i * 86400, .t_to = t0 + (int64_t)i * 86400 + 3600,
+                            .has_xy = 1, .x = 233000 + dx, .y = 581500 + dy,
+                            .lon = 6.560 + dx / 66700.0, .lat = 53.215 + dy / 111200.0,
+                            .wijk_id = wijk, .buurt_id = buurt, .street = "Herestraat",
+                            .count = 1};
+        OK(stad_store_event_insert(W.s, &e));
+    }
+    OK(stad_store_batch_finish(W.s, id, n, n, 0));
+    OK(stad_store_commit(W.s));
+}
+
+/* WKB (little endian) of the rectangle [x0,x1] x [y0,y1] in the city CRS. */
+static size_t rect_wkb(unsigned char *out, double x0, double y0, double x1, double y1)
+{
+    size_t n = 0;
+    uint32_t type = 3, rings = 1, points = 5;
+    out[n++] = 1;
+    memcpy(out + n, &type, 4);
+    n += 4;
+    memcpy(out + n, &rings, 4);
+    n += 4;
+    memcpy(out + n, &points, 4);
+    n += 4;
+    const double xy[10] = {x0, y0, x1, y0, x1, y1, x0, y1, x0, y0};
+    memcpy(out + n, xy, sizeof xy);
+    return n + sizeof xy;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    const char *tmp = getenv("STAD_TMP");
+    snprintf(W.dir, sizeof W.dir, "%s/server", tmp && *tmp ? tmp : "/tmp/stad-test");
+    mkdir_p(W.dir);
+    snprintf(W.db, sizeof W.db, "%s/server.db", W.dir);
+    char side[1200];
+    unlink(W.db);
+    snprintf(side, sizeof side, "%s-wal", W.db);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", W.db);
+    unlink(side);
+    snprintf(W.web, sizeof W.web, "%s/web", W.dir);
+    mkdir_p(W.web);
+    snprintf(side, sizeof side, "%s/index.html", W.web);
+    write_file(side, "<!doctype html><title>stad</title>dashboard-index\n");
+    snprintf(side, sizeof side, "%s/app.js", W.web);
+    write_file(side, "console.log('stad');\n");
+    snprintf(side, sizeof side, "%s/secret-link", W.web);
+    unlink(side);
+    if (symlink("/etc/passwd", side) != 0)
+        fail_msg("symlink: %s", strerror(errno));
+
+    assert_int_equal(stad_ctx_new(&W.ctx), 0);
+    OK(stad_store_open(W.ctx, W.db, &W.s));
+    OK(stad_store_meta_set(W.s, "city.name", "Teststad"));
+    OK(stad_store_meta_set(W.s, "city.crs", "EPSG:28992"));
+    int64_t wijk, buurt;
+    stad_area_row a = {.level = "wijk", .code = "WK001400", .name = "Centrum",
+                       .geojson = "{\"type\":\"Polygon\",\"coordinates\":[[[6.54,53.20],"
+                                  "[6.60,53.20],[6.60,53.24],[6.54,53.24],[6.54,53.20]]]}",
+                       .minx = 232000, .miny = 580000, .maxx = 236000, .maxy = 584000};
+    unsigned char wkb[128];
+    a.wkb = wkb;
+    a.wkb_len = rect_wkb(wkb, 232000, 580000, 236000, 584000);
+    OK(stad_store_area_upsert(W.s, &a, &wijk));
+    a.level = "buurt";
+    a.code = "BU00140000";
+    a.name = "Binnenstad-Noord";
+    a.parent_id = wijk;
+    OK(stad_store_area_upsert(W.s, &a, &buurt));
+    OK(stad_store_source_ensure(W.s, "politie", &W.src));
+    add_batch("fietsen.csv", "theft.bike", N_BIKES, T(2016, 12, 1, 10), wijk, buurt);
+    add_batch("inbraak.csv", "burglary.residential", N_BURGLARIES, T(2017, 3, 1, 2), wijk,
+              buurt);
+
+    stad_server_opts o;
+    stad_server_opts_init(&o);
+    o.store_path = W.db;
+    o.port = 0;
+    o.web_root = W.web;
+    o.threads = 2;
+    o.log_level = STAD_LOG_QUIET;
+    OK(stad_server_start(W.ctx, &o, &W.srv));
+    W.port = stad_server_port(W.srv);
+    assert_true(W.port > 0);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    stad_server_stop(W.srv);
+    stad_server_stop(NULL);
+    stad_store_close(W.s);
+    stad_ctx_free(W.ctx);
+    return 0;
+}
+
+/* ---- a tiny HTTP client -------------------------------------------------- */
+
+typedef struct resp {
+    int status;     /* 0 when the server closed without answering */
+    char head[8192];
+    char *body;     /* NUL-terminated (may also hold NULs) */
+    size_t len;
+} resp;
+
+static int connect_server(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)W.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+        fail_msg("connect: %s", strerror(errno));
+    return fd;
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k <= 0)
+            return; /* the server may close on oversized input */
+        p += k;
+        n -= (size_t)k;
+    }
+}
+
+static void resp_free(resp *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+/* Sends raw (a whole request with "Connection: close") and reads until close. */
+static void http_raw(const char *raw, size_t raw_len, resp *r)
+{
+    memset(r, 0, sizeof *r);
+    int fd = connect_server();
+    send_all(fd, raw, raw_len);
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+        ssize_t k = recv(fd, buf + n, cap - n, 0);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+    }
+    close(fd);
+    buf[n] = '\0';
+    char *end = NULL;
+    for (size_t i = 0; i + 3 < n; i++)
+        if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+            end = buf + i;
+            break;
+        }
+    if (end && sscanf(buf, "HTTP/1.%*d %d", &r->status) == 1) {
+        size_t hl = (size_t)(end - buf);
+        if (hl >= sizeof r->head)
+            hl = sizeof r->head - 1;
+        memcpy(r->head, buf, hl);
+        r->head[hl] = '\0';
+        r->len = n - (size_t)(end + 4 - buf);
+        r->body = malloc(r->len + 1);
+        assert_non_null(r->body);
+        memcpy(r->body, end + 4, r->len);
+        r->body[r->len] = '\0';
+    } else {
+        r->body = calloc(1, 1);
+    }
+    free(buf);
+}
+
+static void http_get(const char *path, const char *headers, resp *r)
+{
+    char req[8192];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n",
+             path, headers ? headers : "");
+    http_raw(req, strlen(req), r);
+}
+
+/* Header value (case-insensitive name) copied into buf, or NULL. */
+static const char *header(const resp *r, const char *name, char *buf, size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *p = r->head; (p = strstr(p, "\r\n")) != NULL;) {
+        p += 2;
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t k = strcspn(v, "\r\n");
+            if (k >= size)
+                k = size - 1;
+            memcpy(buf, v, k);
+            buf[k] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static json_t *get_json(const char *path, int want_status)
+{
+    resp r;
+    http_get(path, NULL, &r);
+    if (r.status != want_status)
+        fail_msg("GET %s: status %d, expected %d: %.300s", path, r.status, want_status,
+                 r.body);
+    json_error_t err;
+    json_t *j = json_loadb(r.body, r.len, 0, &err);
+    if (!j)
+        fail_msg("GET %s: not JSON (%s): %.200s", path, err.text, r.body);
+    resp_free(&r);
+    return j;
+}
+
+/* A 400 whose JSON error names `param`. */
+static void expect_400(const char *path, const char *param)
+{
+    json_t *j = get_json(path, 400);
+    json_t *p = json_object_get(j, "parameter");
+    assert_true(json_is_string(json_object_get(j, "error")));
+    if (param) {
+        if (!json_is_string(p) || strcmp(json_string_value(p), param) != 0)
+            fail_msg("GET %s: parameter %s, expected %s", path,
+                     json_is_string(p) ? json_string_value(p) : "null", param);
+    }
+    json_decref(j);
+}
+
+/* ---- routes -------------------------------------------------------------- */
+
+static void test_health_meta(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/health", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
+    assert_true(json_integer_value(json_object_get(j, "data_version")) > 0);
+    json_decref(j);
+
+    j = get_json("/api/meta", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "city")), "Teststad");
+    assert_string_equal(json_string_value(json_object_get(j, "crs")), "EPSG:28992");
+    json_t *kinds = json_object_get(j, "kinds");
+    assert_int_equal(json_array_size(kinds), 2);
+    int seen = 0;
+    for (size_t i = 0; i < json_array_size(kinds); i++) {
+        json_t *k = json_array_get(kinds, i);
+        if (strcmp(json_string_value(json_object_get(k, "kind")), "theft.bike") == 0) {
+            assert_int_equal(json_integer_value(json_object_get(k, "count")), N_BIKES);
+            assert_string_equal(json_string_value(json_object_get(k, "label_nl")), "Fietsdiefstal");
+            assert_string_equal(json_string_value(json_object_get(k, "label_en")), "Bicycle theft");
+            seen = 1;
+        }
+    }
+    assert_true(seen);
+    json_t *period = json_object_get(j, "period");
+    assert_string_equal(json_string_value(json_object_get(period, "min")), "2016-12-01");
+    assert_int_equal(json_array_size(json_object_get(j, "levels")), 2);
+    json_decref(j);
+}
+
+static void test_areas(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/areas?level=buurt", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "FeatureCollection");
+    json_t *f = json_array_get(json_object_get(j, "features"), 0);
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(f, "geometry"), "type")),
+                        "Polygon");
+    json_t *p = json_object_get(f, "properties");
+    assert_string_equal(json_string_value(json_object_get(p, "code")), "BU00140000");
+    assert_string_equal(json_string_value(json_object_get(p, "parent")), "WK001400");
+    assert_string_equal(json_string_value(json_object_get(p, "level")), "buurt");
+    json_decref(j);
+    j = get_json("/api/areas", 200); /* default: wijk */
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 1);
+    json_decref(j);
+    expect_400("/api/areas?level=gemeente", "level");
+}
+
+static void test_events_paging(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/events?page_size=100", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), N_BIKES + N_BURGLARIES);
+    json_t *fs = json_object_get(j, "features");
+    assert_int_equal(json_array_size(fs), 100);
+    json_t *f0 = json_array_get(fs, 0);
+    json_t *p = json_object_get(f0, "properties");
+    assert_string_equal(json_string_value(json_object_get(p, "t_from")), "2016-12-01T10:00:00");
+    assert_string_equal(json_string_value(json_object_get(p, "wijk")), "WK001400");
+    assert_string_equal(json_string_value(json_object_get(p, "buurt")), "BU00140000");
+    json_t *c = json_object_get(json_object_get(f0, "geometry"), "coordinates");
+    assert_true(fabs(json_real_value(json_array_get(c, 0)) - 6.56) < 0.05);
+    json_int_t first_id = json_integer_value(json_object_get(p, "id"));
+    json_decref(j);
+
+    j = get_json("/api/events?page_size=100&page=4", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 20);
+    assert_int_equal(json_integer_value(json_object_get(j, "page")), 4);
+    json_decref(j);
+    j = get_json("/api/events?page_size=100&page=2", 200);
+    p = json_object_get(json_array_get(json_object_get(j, "features"), 0), "properties");
+    assert_true(json_integer_value(json_object_get(p, "id")) != first_id);
+    json_decref(j);
+    j = get_json("/api/events?page_size=10&page=1000", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 0);
+    json_decref(j);
+
+    j = get_json("/api/events?kind=burglary&from=2017-03-01&to=2017-03-10&area=BU00140000", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 10);
+    json_decref(j);
+    j = get_json("/api/events?bbox=6.55,53.21,6.57,53.23", 200);
+    assert_true(json_integer_value(json_object_get(j, "total")) > 0);
+    json_decref(j);
+
+    expect_400("/api/events?page_size=0", "page_size");
+    expect_400("/api/events?page_size=10001", "page_size");
+    expect_400("/api/events?page=x", "page");
+    expect_400("/api/events?area=WK9999", "area");
+    expect_400("/api/events?area=%27%3B--", "area");
+    expect_400("/api/events?kind=Theft%20Bike", "kind");
+}
+
+static json_int_t sum_rows(json_t *j)
+{
+    json_int_t s = 0;
+    json_t *rows = json_object_get(j, "rows");
+    for (size_t i = 0; i < json_array_size(rows); i++)
+        s += json_integer_value(json_object_get(json_array_get(rows, i), "count"));
+    return s;
+}
+
+static void test_stats_trend(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/stats", 200);
+    assert_int_equal(sum_rows(j), N_BIKES + N_BURGLARIES);
+    json_t *r0 = json_array_get(json_object_get(j, "rows"), 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "area")), "WK001400");
+    assert_string_equal(json_string_value(json_object_get(r0, "name")), "Centrum");
+    assert_string_equal(json_string_value(json_object_get(r0, "period")), "all");
+    json_decref(j);
+    j = get_json("/api/stats?kind=theft.bike&level=buurt&period=month", 200);
+    assert_int_equal(sum_rows(j), N_BIKES);
+    json_decref(j);
+    expect_400("/api/stats?period=day", "period");
+
+    /* 2017-03-01 .. 2017-03-31: five ISO weeks touched (W09..W13), all present */
+    j = get_json("/api/trend?kind=burglary&from=2017-03-01&to=2017-03-31", 200);
+    json_t *weeks = json_object_get(j, "weeks");
+    assert_int_equal(json_array_size(weeks), 5);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(weeks, 0), "week")),
+                        "2017-W09");
+    json_int_t s = 0;
+    for (size_t i = 0; i < json_array_size(weeks); i++)
+        s += json_integer_value(json_object_get(json_array_get(weeks, i), "count"));
+    assert_int_equal(s, N_BURGLARIES);
+    /* weeks after the burglaries (2017-03-20) are there with 0 */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(weeks, 4), "count")), 0);
+    json_decref(j);
+}
+
+static void test_analysis_routes(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/change?kind=theft.bike&level=buurt", 200);
+    assert_true(json_is_array(json_object_get(j, "rows")));
+    assert_true(json_is_object(json_object_get(j, "previous")));
+    json_decref(j);
+    j = get_json("/api/hotspots?kind=theft.bike&from=2016-12-01&to=2017-09-30&cell=100", 200);
+    assert_true(json_is_array(json_object_get(j, "hotspots")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "cells"), "type")),
+        "FeatureCollection");
+    json_decref(j);
+    j = get_json("/api/kde?kind=theft.bike&cell=100&bandwidth=300&kernel=gaussian", 200);
+    assert_true(json_array_size(json_object_get(j, "features")) > 0);
+    assert_true(json_real_value(json_object_get(j, "max")) > 0);
+    json_decref(j);
+    j = get_json("/api/flexteam?shifts=2", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "shifts")), 2);
+    assert_true(json_is_array(json_object_get(j, "proposal")));
+    json_decref(j);
+    expect_400("/api/hotspots?kernel=box", "kernel");
+    expect_400("/api/kde?cell=1", "cell");
+    expect_400("/api/flexteam?shifts=0", "shifts");
+    expect_400("/api/hotspots?from=2017-01-01", "to");
+}
+
+static void test_status_and_unknown(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/status", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "batches")), 2);
+    json_t *b0 = json_array_get(json_object_get(j, "batches"), 0);
+    assert_string_equal(json_string_value(json_object_get(b0, "file")), "inbraak.csv");
+    assert_true(json_is_null(json_object_get(j, "watch")));
+    json_decref(j);
+    j = get_json("/api/nope", 404);
+    json_decref(j);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static void test_bad_parameters(void **state)
+{
+    (void)state;
+    expect_400("/api/stats?colour=red", "colour");
+    expect_400("/api/health?x=1", "x");
+    expect_400("/api/events?from=2017-02-30", "from");
+    expect_400("/api/events?from=yesterday", "from");
+    expect_400("/api/events?from=42998", "from");
+    expect_400("/api/stats?from=1967-01-01&to=2017-01-01", "to");
+    expect_400("/api/stats?from=2017-02-01&to=2017-01-01", "to");
+    expect_400("/api/events?bbox=4.0,50.0,4.1,50.1", "bbox");   /* Belgium */
+    expect_400("/api/events?bbox=1,2,3", "bbox");
+    expect_400("/api/events?bbox=6.6,53.2,6.5,53.3", "bbox");   /* min > max */
+    expect_400("/api/events?bbox=nan,53.2,6.6,53.3", "bbox");
+    expect_400("/api/stats?kind=theft.bike&kind=burglary", "kind");
+    /* 20 years is allowed */
+    json_t *j = get_json("/api/stats?from=1998-01-01&to=2017-12-31", 200);
+    json_decref(j);
+}
+
+static void test_etag_cache_gzip(void **state)
+{
+    (void)state;
+    resp a, b, c;
+    char etag[128], buf[128];
+    http_get("/api/stats?level=buurt&kind=theft.bike", NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(header(&a, "ETag", etag, sizeof etag));
+    assert_true(etag[0] == '"');
+    /* the same query in another order: the same resource */
+    http_get("/api/stats?kind=theft.bike&level=buurt", NULL, &b);
+    assert_int_equal(b.status, 200);
+    assert_string_equal(header(&b, "ETag", buf, sizeof buf), etag);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.body, b.body, a.len);
+    resp_free(&b);
+
+    char h[256];
+    snprintf(h, sizeof h, "If-None-Match: %s\r\n", etag);
+    http_get("/api/stats?kind=theft.bike&level=buurt", h, &c);
+    assert_int_equal(c.status, 304);
+    assert_int_equal(c.len, 0);
+    resp_free(&c);
+    http_get("/api/stats?kind=theft.bike&level=wijk", h, &c);
+    assert_int_equal(c.status, 200); /* another query, another tag */
+    resp_free(&c);
+    resp_free(&a);
+
+    /* gzip for a large body when asked, plain otherwise */
+    http_get("/api/events?page_size=50", "Accept-Encoding: gzip, deflate\r\n", &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(header(&a, "Content-Encoding", buf, sizeof buf));
+    assert_string_equal(buf, "gzip");
+    http_get("/api/events?page_size=50", NULL, &b);
+    assert_null(header(&b, "Content-Encoding", buf, sizeof buf));
+    assert_true(a.len < b.len);
+    /* the gzip body inflates to the plain one */
+    char *out = malloc(b.len + 1);
+    z_stream z = {0};
+    assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (Bytef *)a.body;
+    z.avail_in = (uInt)a.len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)b.len + 1;
+    assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(z.total_out, b.len);
+    assert_memory_equal(out, b.body, b.len);
+    inflateEnd(&z);
+    free(out);
+    resp_free(&a);
+    resp_free(&b);
+    http_get("/api/events?page_size=50", "Accept-Encoding: gzip;q=0\r\n", &a);
+    assert_null(header(&a, "Content-Encoding", buf, sizeof buf));
+    resp_free(&a);
+    /* small bodies stay plain */
+    http_get("/api/health", "Accept-Encoding: gzip\r\n", &a);
+    assert_null(header(&a, "Content-Encoding", buf, sizeof buf));
+    resp_free(&a);
+}
+
+static void test_static_and_traversal(void **state)
+{
+    (void)state;
+    resp r;
+    char buf[128];
+    http_get("/", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "dashboard-index"));
+    assert_non_null(header(&r, "Content-Type", buf, sizeof buf));
+    assert_non_null(strstr(buf, "text/html"));
+    resp_free(&r);
+    http_get("/app.js", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(header(&r, "Content-Type", buf, sizeof buf), "javascript"));
+    resp_free(&r);
+    http_get("/nothing-here.css", NULL, &r);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+
+    static const char *const evil[] = {
+        "/../etc/passwd",          "/../../../../etc/passwd", "/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/..\\..\\etc\\passwd",     "/%5c..%5cetc%5cpasswd",   "/app.js%00.html",
+        "/secret-link",            "//etc/passwd",            "/assets/../../etc/passwd",
+        "/api/../../etc/passwd",   "/.%2e/etc/passwd",
+    };
+    for (size_t i = 0; i < sizeof evil / sizeof evil[0]; i++) {
+        http_get(evil[i], NULL, &r);
+        if (r.status != 400 && r.status != 404)
+            fail_msg("GET %s: status %d, expected 400 or 404", evil[i], r.status);
+        if (strstr(r.body, "root:"))
+            fail_msg("GET %s served /etc/passwd", evil[i]);
+        json_t *j = json_loadb(r.body, r.len, 0, NULL);
+        if (!j || !json_is_string(json_object_get(j, "error")))
+            fail_msg("GET %s: no JSON error: %.100s", evil[i], r.body);
+        json_decref(j);
+        resp_free(&r);
+    }
+}
+
+static void test_methods_and_sizes(void **state)
+{
+    (void)state;
+    resp r;
+    char buf[64];
+    const char *post = "POST /api/stats HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                       "Connection: close\r\n\r\nhello";
+    http_raw(post, strlen(post), &r);
+    assert_int_equal(r.status, 405);
+    assert_non_null(header(&r, "Allow", buf, sizeof buf));
+    resp_free(&r);
+    const char *del = "DELETE /api/areas HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    http_raw(del, strlen(del), &r);
+    assert_int_equal(r.status, 405);
+    resp_free(&r);
+    const char *body = "GET /api/stats HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                       "Connection: close\r\n\r\nabcd";
+    http_raw(body, strlen(body), &r);
+    assert_int_equal(r.status, 413);
+    resp_free(&r);
+    const char *head = "HEAD /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    http_raw(head, strlen(head), &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, 0);
+    resp_free(&r);
+
+    /* a 100 KB header: a 4xx or a closed connection, and the server lives on */
+    size_t big = 100 * 1024;
+    char *req = malloc(big + 256);
+    assert_non_null(req);
+    int n = snprintf(req, 256, "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(req + n, 'a', big);
+    memcpy(req + n + big, "\r\nConnection: close\r\n\r\n", 24);
+    http_raw(req, (size_t)n + big + 23, &r);
+    assert_true(r.status == 0 || (r.status >= 400 && r.status < 500));
+    resp_free(&r);
+    /* a 100 KB URL likewise */
+    n = snprintf(req, 256, "GET /api/events?kind=");
+    memset(req + n, 'a', big);
+    memcpy(req + n + big, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 41);
+    http_raw(req, (size_t)n + big + 40, &r);
+    assert_true(r.status == 0 || (r.status >= 400 && r.status < 500));
+    resp_free(&r);
+    free(req);
+    /* 30 query parameters */
+    char many[1024];
+    size_t used = (size_t)snprintf(many, sizeof many, "/api/stats?");
+    for (int i = 0; i < 30; i++)
+        used += (size_t)snprintf(many + used, sizeof many - used, "a%d=1&", i);
+    expect_400(many, NULL);
+    json_t *j = get_json("/api/health", 200);
+    json_decref(j);
+}
+
+static void test_slow_clients(void **state)
+{
+    (void)state;
+    int fds[20];
+    for (int i = 0; i < 20; i++) {
+        fds[i] = connect_server();
+        /* half a request, then silence */
+        const char *part = "GET /api/health HTTP/1.1\r\nHost: x\r\n";
+        send_all(fds[i], part, strlen(part));
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    json_t *j = get_json("/api/stats", 200);
+    json_decref(j);
+    j = get_json("/api/health", 200);
+    json_decref(j);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s < 5.0);
+    for (int i = 0; i < 20; i++)
+        close(fds[i]);
+}
+
+/* Reads from an event stream until `want` appears or the deadline passes. */
+static int read_until(int fd, char *buf, size_t size, size_t *n, const char *want, int ms)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        buf[*n] = '\0';
+        if (strstr(buf, want))
+            return 1;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        int left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0 || *n + 1 >= size)
+            return 0;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, left) <= 0)
+            return 0;
+        ssize_t k = recv(fd, buf + *n, size - 1 - *n, 0);
+        if (k <= 0)
+            return 0;
+        *n += (size_t)k;
+    }
+}
+
+static void test_sse(void **state)
+{
+    (void)state;
+    int64_t v0;
+    OK(stad_store_data_version(W.s, &v0));
+    int fd = connect_server();
+    const char *req = "GET /api/changes HTTP/1.1\r\nHost: x\r\n\r\n";
+    send_all(fd, req, strlen(req));
+    char buf[8192];
+    size_t n = 0;
+    char want[64];
+    snprintf(want, sizeof want, "data: {\"data_version\":%lld}", (long long)v0);
+    if (!read_until(fd, buf, sizeof buf, &n, want, 5000))
+        fail_msg("no first event; got: %s", buf);
+    assert_non_null(strstr(buf, "text/event-stream"));
+    assert_non_null(strstr(buf, "event: data"));
+
+    /* A new batch written by someone else: the stream tells within seconds. */
+    add_batch("nieuw.csv", "theft.bike", 3, T(2017, 9, 1, 12), 0, 0);
+    int64_t v1;
+    OK(stad_store_data_version(W.s, &v1));
+    assert_true(v1 > v0);
+    snprintf(want, sizeof want, "data: {\"data_version\":%lld}", (long long)v1);
+    if (!read_until(fd, buf, sizeof buf, &n, want, 5000))
+        fail_msg("no event for version %lld; got: %s", (long long)v1, buf);
+    close(fd);
+
+    /* and the data routes see the new batch at once (ETag changes) */
+    json_t *j = get_json("/api/health", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "data_version")), v1);
+    json_decref(j);
+    j = get_json("/api/events?page_size=1", 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), N_BIKES + N_BURGLARIES + 3);
+    json_decref(j);
+}
+
+/* A second server with a watch folder: a good file becomes a batch, a bad one a
+ * report with ok false, and the server keeps answering. */
+static int status_has(json_t *j, const char *file, int want_ok)
+{
+    json_t *reports = json_object_get(json_object_get(j, "watch"), "reports");
+    for (size_t i = 0; i < json_array_size(reports); i++) {
+        json_t *r = json_array_get(reports, i);
+        if (strcmp(json_string_value(json_object_get(r, "file")), file) == 0 &&
+            json_is_true(json_object_get(r, "ok")) == want_ok)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_watch_status(void **state)
+{
+    (void)state;
+    char drop[1200], path[1300];
+    snprintf(drop, sizeof drop, "%s/drop", W.dir);
+    mkdir_p(drop);
+    snprintf(path, sizeof path, "%s/kapot.csv", drop);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/goed.csv", drop);
+    unlink(path);
+    stad_server_opts o;
+    stad_server_opts_init(&o);
+    o.store_path = W.db;
+    o.port = 0;
+    o.watch_dir = drop;
+    o.log_level = STAD_LOG_QUIET;
+    stad_server *srv = NULL;
+    OK(stad_server_start(W.ctx, &o, &srv));
+    int main_port = W.port;
+    W.port = stad_server_port(srv);
+
+    snprintf(path, sizeof path, "%s/kapot.csv", drop);
+    write_file(path, "a,b\n1,2\n");
+    snprintf(path, sizeof path, "%s/goed.csv", drop);
+    write_file(path, "meldingnummer,datum,incidentsoort,straat,x_rd,y_rd\n"
+                     "G1,2017-05-01,Fietsdiefstal,Herestraat,233720,581750\n");
+    int bad = 0, good = 0;
+    for (int i = 0; i < 100 && !(bad && good); i++) {
+        json_t *j = get_json("/api/status", 200);
+        bad = status_has(j, "kapot.csv", 0);
+        good = status_has(j, "goed.csv", 1);
+        if (i == 99) {
+            char *dump = json_dumps(json_object_get(j, "watch"), JSON_INDENT(1));
+            print_message("status after 10 s: %s\n", dump);
+            free(dump);
+        }
+        if (bad && good) {
+            assert_true(json_is_true(json_object_get(json_object_get(j, "watch"), "running")));
+            assert_string_equal(
+                json_string_value(json_object_get(json_array_get(json_object_get(j, "batches"), 0),
+                                                  "file")),
+                "goed.csv");
+        }
+        json_decref(j);
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(bad);
+    assert_true(good);
+    json_t *j = get_json("/api/health", 200);
+    json_decref(j);
+    stad_server_stop(srv);
+    W.port = main_port;
+}
+
+static void test_start_errors(void **state)
+{
+    (void)state;
+    stad_server_opts o;
+    stad_server_opts_init(&o);
+    stad_server *s = NULL;
+    assert_int_equal(stad_server_start(W.ctx, &o, &s), STAD_EINVAL); /* no store */
+    assert_null(s);
+    o.store_path = W.db;
+    o.bind = "not-an-address";
+    assert_int_equal(stad_server_start(W.ctx, &o, &s), STAD_EINVAL);
+    o.bind = NULL;
+    o.port = W.port; /* in use */
+    assert_int_equal(stad_server_start(W.ctx, &o, &s), STAD_EIO);
+    o.port = 0;
+    o.web_root = "/nonexistent/web";
+    assert_int_equal(stad_server_start(W.ctx, &o, &s), STAD_ENOTFOUND);
+    o.web_root = NULL;
+    o.watch_dir = "/nonexistent/drop";
+    assert_int_equal(stad_server_start(W.ctx, &o, &s), STAD_ENOTFOUND);
+    assert_null(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_health_meta),
+        cmocka_unit_test(test_areas),
+        cmocka_unit_test(test_events_paging),
+        cmocka_unit_test(test_stats_trend),
+        cmocka_unit_test(test_analysis_routes),
+        cmocka_unit_test(test_status_and_unknown),
+        cmocka_unit_test(test_bad_parameters),
+        cmocka_unit_test(test_etag_cache_gzip),
+        cmocka_unit_test(test_static_and_traversal),
+        cmocka_unit_test(test_methods_and_sizes),
+        cmocka_unit_test(test_slow_clients),
+        cmocka_unit_test(test_sse),
+        cmocka_unit_test(test_watch_status),
+        cmocka_unit_test(test_start_errors),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
