@@ -173,6 +173,14 @@ int stad_gi_star(stad_ctx *ctx, const stad_hotspot_grid *g, const double *value,
 long stad_hotspot_label(const stad_hotspot_grid *g, const unsigned char *hot,
                         int32_t *label);
 
+/* Like stad_hotspot_label, but a component of more than max_cells cells keeps only its
+ * cells above its median z (repeatedly, clearing hot[] for the others) until every
+ * component has at most max_cells cells (0 = no limit), and components without
+ * events (count) are dropped. Returns the number of components or STAD_ENOMEM. */
+long stad_hotspot_label_bounded(const stad_hotspot_grid *g, const double *z,
+                                const double *count, unsigned char *hot, int32_t *label,
+                                size_t max_cells);
+
 /* ------------------------------------------------------------- hotspots ---- */
 
 typedef struct stad_hotspot_opts {
@@ -181,6 +189,8 @@ typedef struct stad_hotspot_opts {
     double distance;    /* Gi* distance band in metres; 0 = bandwidth */
     stad_kde_kernel kernel; /* for the density of each hot cell */
     double fdr;         /* q; 0 = 0.05 */
+    size_t max_cells;   /* largest hotspot in cells before it is split into its
+                           cores; 0 = 25 (0.25 km² with 100 m cells) */
     int all_cells;      /* 1: test every grid cell; 0: only cells whose centre lies in
                            a buurt (or wijk) when the store has areas */
 } stad_hotspot_opts;

@@ -146,9 +146,10 @@ static int run(cli_env *env, int argc, char **argv)
                                          {"kernel", required_argument, NULL, 'K'},
                                          {"fdr", required_argument, NULL, 'q'},
                                          {"all-cells", no_argument, NULL, 'A'},
+                                         {"max-cells", required_argument, NULL, 'M'},
                                          {NULL, 0, NULL, 0}};
     int c, bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, CLI_FILTER_SHORTOPTS "f:c:w:d:K:q:A", opts,
+    while (!bad && (c = getopt_long(argc, argv, CLI_FILTER_SHORTOPTS "f:c:w:d:K:q:AM:", opts,
                                     NULL)) != -1) {
         if (c == 'f') {
             fmt = cli_format_parse(optarg, 1);
@@ -175,6 +176,12 @@ static int run(cli_env *env, int argc, char **argv)
                 bad = cli_usage_error(&cmd_hotspots, "--fdr is between 0 and 1");
         } else if (c == 'A') {
             o.all_cells = 1;
+        } else if (c == 'M') {
+            double m;
+            if (parse_positive(optarg, &m) || m != (double)(size_t)m)
+                bad = cli_usage_error(&cmd_hotspots, "--max-cells needs a whole number > 0");
+            else
+                o.max_cells = (size_t)m;
         } else {
             int r = cli_filter_option(&cf, &cmd_hotspots, c, optarg);
             if (r == 0)
@@ -228,13 +235,16 @@ const cli_command cmd_hotspots = {
     "Getis-Ord Gi* hotspots of a period, with streets, areas and trend",
     "usage: stad hotspots [filters] [--cell 100] [--bandwidth 250] [--distance M]\n"
     "                     [--kernel quartic|gaussian] [--fdr 0.05] [--all-cells]\n"
-    "                     [--format table|json|geojson]\n"
+    "                     [--max-cells 25] [--format table|json|geojson]\n"
     "\n"
     "Counts events per grid cell (--cell metres) in the period (--from/--to; without\n"
     "them the 28 days up to the latest event), computes the Getis-Ord Gi* z-score of\n"
     "every cell with the cells within --distance metres (default: the bandwidth), keeps\n"
     "the cells that stay significant after false-discovery-rate control (--fdr) and\n"
-    "merges touching hot cells into hotspots, ranked by events. Each hotspot gets its\n"
+    "merges touching hot cells into hotspots, ranked by events. A hot area larger than\n"
+    "--max-cells cells (where a whole district is hot) is cut back to its cores: the\n"
+    "cells above its median z, repeatedly, until each part is small enough to patrol.\n"
+    "Hot cells without events of their own are not hotspots. Each hotspot gets its\n"
     "wijk and buurt, its main streets, its share of all events, and its trend against\n"
     "the previous period of the same length (exact Poisson rate test). Cells are tested\n"
     "only inside the loaded buurten/wijken unless --all-cells.\n"

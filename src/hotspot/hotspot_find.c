@@ -326,6 +326,8 @@ int stad_hotspot_compute(stad_ctx *ctx, stad_store *s, const stad_event_filter *
         o.bandwidth = STAD_HOTSPOT_BANDWIDTH_DEFAULT;
     if (o.distance == 0)
         o.distance = o.bandwidth;
+    if (o.max_cells == 0)
+        o.max_cells = 25;
     if (o.fdr == 0)
         o.fdr = STAD_HOTSPOT_FDR_DEFAULT;
     if (!(o.cell > 0) || !(o.bandwidth > 0) || !(o.distance > 0) || !(o.fdr > 0 && o.fdr < 1))
@@ -455,7 +457,8 @@ int stad_hotspot_compute(stad_ctx *ctx, stad_store *s, const stad_event_filter *
         k.hot[c] = k.hot[c] && h->z[c] > 0;
         n_hot += k.hot[c];
     }
-    long ncomp = stad_hotspot_label(&h->grid, k.hot, k.label);
+    long ncomp = stad_hotspot_label_bounded(&h->grid, h->z, h->count, k.hot, k.label,
+                                            o.max_cells);
     if (ncomp < 0) {
         rc = stad_fail(ctx, STAD_ENOMEM, "hotspots");
         goto done;

@@ -40,3 +40,74 @@ long stad_hotspot_label(const stad_hotspot_grid *g, const unsigned char *hot,
     free(stack);
     return k;
 }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A hotspot must be a place a team can patrol. Where a whole district is hot (a city
+ * centre with many events everywhere), the connected hot area is too big to act
+ * on: such a component keeps only its cells above its median z, again and again,
+ * until every part has at most max_cells cells. What remains are the cores of the
+ * hot area. Components without any event (hot only through their neighbours) are
+ * dropped: there is nothing to send a team to. */
+long stad_hotspot_label_bounded(const stad_hotspot_grid *g, const double *z,
+                                const double *count, unsigned char *hot, int32_t *label,
+                                size_t max_cells)
+{
+    size_t nc = (size_t)g->nx * (size_t)g->ny;
+    double *zs = malloc((nc ? nc : 1) * sizeof *zs);
+    size_t *size = NULL;
+    double *events = NULL;
+    if (!zs)
+        return STAD_ENOMEM;
+    long k;
+    for (;;) {
+        k = stad_hotspot_label(g, hot, label);
+        if (k < 0)
+            break;
+        free(size);
+        free(events);
+        size = calloc((size_t)k + 1, sizeof *size);
+        events = calloc((size_t)k + 1, sizeof *events);
+        if (!size || !events) {
+            k = STAD_ENOMEM;
+            break;
+        }
+        for (size_t c = 0; c < nc; c++)
+            if (label[c]) {
+                size[label[c]]++;
+                events[label[c]] += count[c];
+            }
+        int changed = 0;
+        for (long l = 1; l <= k; l++) {
+            if (events[l] <= 0) {
+                for (size_t c = 0; c < nc; c++)
+                    if (label[c] == l)
+                        hot[c] = 0;
+                changed = 1;
+                continue;
+            }
+            if (max_cells == 0 || size[l] <= max_cells)
+                continue;
+            size_t n = 0;
+            for (size_t c = 0; c < nc; c++)
+                if (label[c] == l)
+                    zs[n++] = z[c];
+            qsort(zs, n, sizeof *zs, cmp_double);
+            double median = zs[(n - 1) / 2];
+            for (size_t c = 0; c < nc; c++)
+                if (label[c] == l && z[c] <= median)
+                    hot[c] = 0;
+            changed = 1;
+        }
+        if (!changed)
+            break;
+    }
+    free(zs);
+    free(size);
+    free(events);
+    return k;
+}

@@ -290,6 +290,29 @@ static void test_label_two_clusters(void **state)
     assert_int_equal(lab[1], 0);
 }
 
+static void test_label_bounded(void **state)
+{
+    (void)state;
+    /* A 1 x 9 strip of hot cells, z rising towards cell 6, and one hot cell (8) apart
+     * with no events:
+     *   z:     1 2 3 4 5 6 9 . 7      count: 1 1 1 1 1 1 5 . 0
+     * With max_cells 3: the 7-cell strip keeps z > median 4 -> cells 4,5,6 (z 5,6,9),
+     * three cells: done. Cell 8 (no events) is dropped. */
+    stad_hotspot_grid g = {0, 0, 100, 9, 1};
+    double z[9] = {1, 2, 3, 4, 5, 6, 9, 0, 7};
+    double count[9] = {1, 1, 1, 1, 1, 1, 5, 0, 0};
+    unsigned char hot[9] = {1, 1, 1, 1, 1, 1, 1, 0, 1};
+    int32_t lab[9];
+    assert_int_equal(stad_hotspot_label_bounded(&g, z, count, hot, lab, 3), 1);
+    for (int c = 0; c < 9; c++)
+        assert_int_equal(lab[c], c >= 4 && c <= 6 ? 1 : 0);
+    /* Without a limit the strip stays whole; the eventless cell still goes. */
+    unsigned char hot2[9] = {1, 1, 1, 1, 1, 1, 1, 0, 1};
+    assert_int_equal(stad_hotspot_label_bounded(&g, z, count, hot2, lab, 0), 1);
+    assert_int_equal(lab[0], 1);
+    assert_int_equal(lab[8], 0);
+}
+
 /* ---- on a store ---- */
 
 static char tmpdir[1024];
@@ -618,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_kde_three_points),
         cmocka_unit_test(test_gistar_pattern),
         cmocka_unit_test(test_label_two_clusters),
+        cmocka_unit_test(test_label_bounded),
         cmocka_unit_test_setup_teardown(test_hotspots_store, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_change_store, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_flexteam_store, setup_store, teardown_store),
