@@ -90,7 +90,7 @@ static int ingest_existing(stad_ctx *ctx, stad_store *s, const char *dir,
         n++;
     }
     closedir(d);
-    if (!rc)
+    if (!rc && n) /* names is NULL for an empty folder, and qsort wants a pointer */
         qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         if (!rc && !(stop && stop(user)))

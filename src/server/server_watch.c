@@ -36,7 +36,10 @@ static void on_report(void *user, const char *path, int rc, const stad_ingest_re
                            (long long)r->batch_id, (long long)r->rows_read,
                            (long long)r->accepted, (long long)r->rejected,
                            r->replaced_batch ? " (replaces an earlier batch)" : "");
-    /* stad_watch_dir logs the report itself; this only keeps it for the status. */
+    /* Successful batches are logged by ingest itself; a failure is logged here (the
+     * watcher leaves that to whoever takes the report) and kept for /api/status. */
+    if (rc)
+        stad_log(w->ctx, STAD_LOG_ERROR, "watch: %s", stad_strbuf_str(&msg));
 
     char *file = strdup(base_name(path));
     char *text = stad_strbuf_take(&msg);
