@@ -41,7 +41,8 @@ static void mkdir_p(const char *path)
 /* A fresh store path: removes leftovers of an earlier run. */
 static void store_path(char *buf, size_t size, const char *name)
 {
-    snprintf(buf, size, "%s/%s.db", tmpdir, name);
+    if (snprintf(buf, size, "%s/%s.db", tmpdir, name) >= (int)size)
+        fail_msg("temp path too long");
     char side[1100];
     unlink(buf);
     snprintf(side, sizeof side, "%s-wal", buf);
