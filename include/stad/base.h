@@ -31,7 +31,9 @@ extern "C" {
     X(COLUMNS, -10, "required columns missing")                               \
     X(EMPTY, -11, "no data")                                                  \
     X(INTERRUPTED, -12, "interrupted")                                        \
-    X(RANGE, -13, "value out of range")
+    X(RANGE, -13, "value out of range")                                       \
+    X(DENIED, -14, "access denied")                                           \
+    X(AGAIN, -15, "too many attempts; try again later")
 
 enum stad_error {
     STAD_OK = 0,
@@ -90,6 +92,13 @@ int stad_progress(stad_ctx *ctx, const char *what, uint64_t done, uint64_t total
  * prints nothing otherwise. `user` is unused. */
 int stad_progress_terminal(void *user, const char *what, uint64_t done,
                            uint64_t total);
+
+/* Per-context caches for objects that are expensive to make and safe to reuse on the
+ * context's thread (PROJ contexts and transformations). Each module owns a slot; the
+ * context frees what is left in a slot with its free function. */
+enum stad_ctx_cache_slot { STAD_CACHE_GEO = 0, STAD_CACHE_N_ };
+void *stad_ctx_cache(const stad_ctx *ctx, int slot);
+void stad_ctx_set_cache(stad_ctx *ctx, int slot, void *p, void (*free_fn)(void *));
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,9 @@
 typedef struct stad_transform stad_transform;
 
 /* A transform between two CRSs given as "EPSG:nnnn", a PROJ string or WKT.
- * Axis order is always x = east / longitude, y = north / latitude. */
+ * Axis order is always x = east / longitude, y = north / latitude. The PROJ objects
+ * behind it are cached in ctx (making one costs tens of ms), so a transform is used
+ * on ctx's thread only and must be freed before ctx. */
 int stad_transform_new(stad_ctx *ctx, const char *from, const char *to,
                        stad_transform **out);
 void stad_transform_free(stad_transform *t);

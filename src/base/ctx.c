@@ -18,7 +18,27 @@ int stad_ctx_new(stad_ctx **out)
 
 void stad_ctx_free(stad_ctx *ctx)
 {
+    if (!ctx)
+        return;
+    for (int i = 0; i < STAD_CACHE_N_; i++)
+        if (ctx->cache[i] && ctx->cache_free[i])
+            ctx->cache_free[i](ctx->cache[i]);
     free(ctx);
+}
+
+void *stad_ctx_cache(const stad_ctx *ctx, int slot)
+{
+    return ctx && slot >= 0 && slot < STAD_CACHE_N_ ? ctx->cache[slot] : NULL;
+}
+
+void stad_ctx_set_cache(stad_ctx *ctx, int slot, void *p, void (*free_fn)(void *))
+{
+    if (!ctx || slot < 0 || slot >= STAD_CACHE_N_)
+        return;
+    if (ctx->cache[slot] && ctx->cache[slot] != p && ctx->cache_free[slot])
+        ctx->cache_free[slot](ctx->cache[slot]);
+    ctx->cache[slot] = p;
+    ctx->cache_free[slot] = free_fn;
 }
 
 int stad_fail(stad_ctx *ctx, int code, const char *fmt, ...)

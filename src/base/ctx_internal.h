@@ -12,6 +12,8 @@ struct stad_ctx {
     void *log_user;
     stad_progress_fn progress_fn;
     void *progress_user;
+    void *cache[STAD_CACHE_N_];
+    void (*cache_free[STAD_CACHE_N_])(void *);
 };
 
 #endif

@@ -1,15 +1,69 @@
-/* Coordinate transforms through PROJ. Each transform owns its own PJ_CONTEXT, so
- * different transforms may be used on different threads at the same time. */
+/* Coordinate transforms through PROJ.
+ *
+ * Making a transformation costs tens of milliseconds (PROJ opens its database and
+ * searches the operations), which a web request must not pay each time. So each stad
+ * context keeps, in its geo cache slot, one PJ_CONTEXT and the transformations made
+ * with it; stad_transform_new hands out a handle to a cached one. A context belongs to
+ * one thread, so its PROJ objects are only ever used on that thread; a transform must
+ * not outlive the context it was made with. */
 #include <math.h>
 #include <proj.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stad/geo.h"
 
-struct stad_transform {
-    PJ_CONTEXT *pc;
+#define GEO_CACHE_MAX 8
+
+typedef struct geo_cache_entry {
+    char *from, *to;
     PJ *pj;
+} geo_cache_entry;
+
+typedef struct geo_cache {
+    PJ_CONTEXT *pc;
+    geo_cache_entry e[GEO_CACHE_MAX];
+    size_t n;
+} geo_cache;
+
+struct stad_transform {
+    PJ_CONTEXT *pc; /* borrowed from the context's cache */
+    PJ *pj;         /* borrowed too, unless owned (the cache was full) */
+    int owned;
 };
+
+static void geo_cache_free(void *p)
+{
+    geo_cache *c = p;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        proj_destroy(c->e[i].pj);
+        free(c->e[i].from);
+        free(c->e[i].to);
+    }
+    proj_context_destroy(c->pc);
+    free(c);
+}
+
+static geo_cache *geo_cache_get(stad_ctx *ctx)
+{
+    geo_cache *c = stad_ctx_cache(ctx, STAD_CACHE_GEO);
+    if (c)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->pc = proj_context_create();
+    if (!c->pc) {
+        free(c);
+        return NULL;
+    }
+    /* Keep PROJ quiet on stderr; errors are reported through ctx. */
+    proj_log_level(c->pc, PJ_LOG_NONE);
+    stad_ctx_set_cache(ctx, STAD_CACHE_GEO, c, geo_cache_free);
+    return c;
+}
 
 static const char *proj_msg(PJ_CONTEXT *pc)
 {
@@ -26,44 +80,63 @@ int stad_transform_new(stad_ctx *ctx, const char *from, const char *to,
     *out = NULL;
     if (!from || !*from || !to || !*to)
         return stad_fail(ctx, STAD_EINVAL, "transform: source and target CRS are required");
-    stad_transform *t = calloc(1, sizeof *t);
+    geo_cache *c = geo_cache_get(ctx);
+    stad_transform *t = c ? calloc(1, sizeof *t) : NULL;
     if (!t)
         return stad_fail(ctx, STAD_ENOMEM, "transform: out of memory");
-    t->pc = proj_context_create();
-    if (!t->pc) {
-        free(t);
-        return stad_fail(ctx, STAD_ENOMEM, "transform: cannot create a PROJ context");
-    }
-    /* Keep PROJ quiet on stderr; errors are reported through ctx. */
-    proj_log_level(t->pc, PJ_LOG_NONE);
-    PJ *raw = proj_create_crs_to_crs(t->pc, from, to, NULL);
+    t->pc = c->pc;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->e[i].from, from) == 0 && strcmp(c->e[i].to, to) == 0) {
+            t->pj = c->e[i].pj;
+            *out = t;
+            return 0;
+        }
+    PJ *raw = proj_create_crs_to_crs(c->pc, from, to, NULL);
     if (!raw) {
         int rc = stad_fail(ctx, STAD_EGEO, "cannot transform from '%s' to '%s': %s", from,
-                           to, proj_msg(t->pc));
-        stad_transform_free(t);
+                           to, proj_msg(c->pc));
+        free(t);
         return rc;
     }
     /* CRS definitions disagree on axis order (EPSG:4326 is lat/lon); normalise to
      * east/north so callers never have to think about it. */
-    t->pj = proj_normalize_for_visualization(t->pc, raw);
+    PJ *pj = proj_normalize_for_visualization(c->pc, raw);
     proj_destroy(raw);
-    if (!t->pj) {
+    if (!pj) {
         int rc = stad_fail(ctx, STAD_EGEO, "cannot normalise axis order of '%s' -> '%s': %s",
-                           from, to, proj_msg(t->pc));
-        stad_transform_free(t);
+                           from, to, proj_msg(c->pc));
+        free(t);
         return rc;
     }
+    t->pj = pj;
+    if (c->n == GEO_CACHE_MAX) {
+        /* A city uses a handful of CRS pairs; past that, hand out an uncached one
+         * rather than evict a transformation someone may still hold. */
+        t->owned = 1;
+        *out = t;
+        return 0;
+    }
+    geo_cache_entry *e = &c->e[c->n];
+    e->from = strdup(from);
+    e->to = strdup(to);
+    e->pj = pj;
+    if (!e->from || !e->to) {
+        free(e->from);
+        free(e->to);
+        proj_destroy(pj);
+        free(t);
+        return stad_fail(ctx, STAD_ENOMEM, "transform: out of memory");
+    }
+    c->n++;
     *out = t;
     return 0;
 }
 
 void stad_transform_free(stad_transform *t)
 {
-    if (!t)
-        return;
-    proj_destroy(t->pj);
-    proj_context_destroy(t->pc);
-    free(t);
+    if (t && t->owned)
+        proj_destroy(t->pj);
+    free(t); /* cached PROJ objects stay with the context */
 }
 
 int stad_transform_apply(stad_transform *t, size_t n, double *x, double *y)
