@@ -15,7 +15,7 @@
 
 #include "base.h"
 
-#define STAD_SCHEMA_VERSION 1
+#define STAD_SCHEMA_VERSION 2
 
 typedef struct stad_store stad_store;
 struct sqlite3;
@@ -34,6 +34,27 @@ int stad_store_begin(stad_store *s);    /* BEGIN IMMEDIATE */
 int stad_store_commit(stad_store *s);
 int stad_store_rollback(stad_store *s); /* never fails loudly; safe without a transaction */
 
+/* ---- backup and restore (store_backup.c) ----
+ * stad_store_backup copies one consistent snapshot of the open store (it may be in
+ * use: WAL readers and writers go on) to `dest` through SQLite's online backup API. The
+ * copy is written next to dest, checked (integrity, schema), synced and renamed into
+ * place, so dest is either complete or absent. An existing dest is refused unless
+ * `overwrite`. stad_store_restore replaces the store at `store_path` (created when
+ * missing) with the backup `src` after checking it (integrity; a stad schema no newer
+ * than this binary); a store that another process has open is refused (STAD_EINVAL),
+ * never changed under it. stad_store_verify_file only checks. `info` may be NULL; it
+ * describes the backup. */
+typedef struct stad_backup_info {
+    int schema_version;
+    int64_t pages, bytes;
+    int64_t batches; /* loaded batches */
+    int64_t events, areas;
+} stad_backup_info;
+int stad_store_backup(stad_store *s, const char *dest, int overwrite, stad_backup_info *info);
+int stad_store_restore(stad_ctx *ctx, const char *store_path, const char *src,
+                       stad_backup_info *info);
+int stad_store_verify_file(stad_ctx *ctx, const char *path, stad_backup_info *info);
+
 /* Key/value settings kept in the store (city name, crs, ...). *value is malloc'ed
  * (caller frees); STAD_ENOTFOUND when absent. */
 int stad_store_meta_get(stad_store *s, const char *key, char **value);
@@ -42,6 +63,9 @@ int stad_store_meta_set(stad_store *s, const char *key, const char *value);
 /* A number that grows with every change to batches and areas (0 for a new store):
  * for ETags and for noticing new data. */
 int stad_store_data_version(stad_store *s, int64_t *version);
+/* Increments the data version, for modules that change events through their own
+ * SQL (retention); call inside the writing transaction. */
+int stad_store_bump_data_version(stad_store *s);
 
 /* ---- sources ---- */
 typedef struct stad_source_row {
@@ -57,6 +81,8 @@ typedef struct stad_source_row {
     int64_t created;    /* unix seconds (UTC) */
     int64_t n_batches;
     int64_t n_events;
+    const char *approved_by; /* account that approved it, or "" */
+    int64_t approved_at;     /* unix seconds (UTC), 0 = never */
 } stad_source_row;
 
 /* Finds the source by name or creates it (status pending); sets *id. */
@@ -142,6 +168,12 @@ typedef struct stad_event_filter {
     double bbox[4];           /* minlon, minlat, maxlon, maxlat */
     int64_t limit;            /* 0 = no limit */
     int64_t offset;           /* events to skip (ordered by t_from, id); 0 = none */
+    /* Access scope (set by stad_privacy_scope_apply, not by hand): with
+     * restrict_sources, only events of batches of these sources (none when
+     * n_source_ids is 0). */
+    int restrict_sources;
+    const int64_t *source_ids;
+    size_t n_source_ids;
 } stad_event_filter;
 
 /* Events in order of t_from, id; f->limit and f->offset page through them. */
@@ -149,6 +181,18 @@ int stad_store_events_each(stad_store *s, const stad_event_filter *f,
                            int (*cb)(void *, const stad_event_row *), void *user);
 /* Number of event rows matching f (limit and offset ignored), for paging. */
 int stad_store_events_count(stad_store *s, const stad_event_filter *f, int64_t *n);
+/* The latest t_from among the filtered events (limit ignored); STAD_EEMPTY if none. */
+int stad_store_events_latest(stad_store *s, const stad_event_filter *f, int64_t *t_from);
+
+/* Event rows and their summed count per kind, with the first and last t_from, for
+ * the kinds matching f (limit/offset ignored); in order of kind. */
+typedef struct stad_kind_row {
+    const char *kind;
+    int64_t count;
+    int64_t t_min, t_max;
+} stad_kind_row;
+int stad_store_kinds_each(stad_store *s, const stad_event_filter *f,
+                          int (*cb)(void *, const stad_kind_row *), void *user);
 
 /* Counts per area x kind x period. level: "wijk" or "buurt"; period: "week",
  * "month" or "all". Events without an area are reported with code "" . */

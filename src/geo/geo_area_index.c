@@ -6,10 +6,12 @@
  * the crossing-number test, and that test only visits the polygon's edges in the
  * point's grid row (per-polygon row bands), so it stays cheap for long borders. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "geo/geo_polygon.h"
+#include "geo/geo_cache.h"
 #include "stad/geo.h"
 
 /* Cells per polygon edge, and bounds on the grid size: enough cells that most
@@ -25,6 +27,7 @@ typedef struct poly_bands {
 } poly_bands;
 
 struct stad_area_index {
+    atomic_int refs;       /* holders: callers and the context caches that keep it */
     size_t n;
     geo_polygon *polys;    /* sorted by id */
     poly_bands *bands;
@@ -341,6 +344,56 @@ static int load_area(void *user, const stad_area_row *a)
     return 0;
 }
 
+stad_area_index *geo_area_index_ref(stad_area_index *ix)
+{
+    if (ix)
+        atomic_fetch_add(&ix->refs, 1);
+    return ix;
+}
+
+/* The context's cached index for this store, level and data version, or NULL. */
+static stad_area_index *cached_index(geo_cache *c, stad_store *s, const char *level,
+                                     int64_t version)
+{
+    const char *path = stad_store_path(s);
+    for (size_t i = 0; c && path && i < GEO_CACHE_INDEXES; i++) {
+        geo_index_entry *e = &c->ix[i];
+        if (e->ix && e->data_version == version && strcmp(e->store_path, path) == 0 &&
+            strcmp(e->level, level) == 0)
+            return geo_area_index_ref(e->ix);
+    }
+    return NULL;
+}
+
+/* Keeps ix in the cache, replacing an older version for the same store and level (or
+ * the first slot when all are taken). Failing to cache is not an error. */
+static void cache_index(geo_cache *c, stad_store *s, const char *level, int64_t version,
+                        stad_area_index *ix)
+{
+    const char *path = stad_store_path(s);
+    if (!c || !path)
+        return;
+    size_t slot = 0;
+    for (size_t i = 0; i < GEO_CACHE_INDEXES; i++) {
+        geo_index_entry *e = &c->ix[i];
+        if (!e->ix || (strcmp(e->store_path, path) == 0 && strcmp(e->level, level) == 0)) {
+            slot = i;
+            break;
+        }
+    }
+    geo_index_entry *e = &c->ix[slot];
+    char *p = strdup(path), *l = strdup(level);
+    if (!p || !l) {
+        free(p);
+        free(l);
+        return;
+    }
+    stad_area_index_free(e->ix);
+    free(e->store_path);
+    free(e->level);
+    *e = (geo_index_entry){p, l, version, geo_area_index_ref(ix)};
+}
+
 int stad_area_index_build(stad_ctx *ctx, stad_store *s, const char *level,
                           stad_area_index **out)
 {
@@ -349,9 +402,17 @@ int stad_area_index_build(stad_ctx *ctx, stad_store *s, const char *level,
     *out = NULL;
     if (!s || !level || !*level)
         return stad_fail(ctx, STAD_EINVAL, "area index: store and level are required");
+    /* Areas change only with the data version, so an index built for this version
+     * of this store can be handed out again. */
+    int64_t version = -1;
+    geo_cache *cache = stad_store_data_version(s, &version) == 0 ? geo_cache_get(ctx) : NULL;
+    stad_clear_error(ctx);
+    if ((*out = cached_index(cache, s, level, version)))
+        return 0;
     stad_area_index *ix = calloc(1, sizeof *ix);
     if (!ix)
         return stad_fail(ctx, STAD_ENOMEM, "area index: out of memory");
+    atomic_init(&ix->refs, 1);
     load_state st = {ctx, ix, 0, 0};
     int rc = stad_store_areas_each(s, level, load_area, &st);
     if (st.rc)
@@ -374,13 +435,15 @@ int stad_area_index_build(stad_ctx *ctx, stad_store *s, const char *level,
         stad_area_index_free(ix);
         return stad_fail(ctx, rc, "area index for level '%s': out of memory", level);
     }
+    if (version >= 0)
+        cache_index(cache, s, level, version, ix);
     *out = ix;
     return 0;
 }
 
 void stad_area_index_free(stad_area_index *ix)
 {
-    if (!ix)
+    if (!ix || atomic_fetch_sub(&ix->refs, 1) > 1)
         return;
     for (size_t k = 0; k < ix->n; k++) {
         geo_polygon_clear(&ix->polys[k]);

@@ -11,59 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo/geo_cache.h"
 #include "stad/geo.h"
-
-#define GEO_CACHE_MAX 8
-
-typedef struct geo_cache_entry {
-    char *from, *to;
-    PJ *pj;
-} geo_cache_entry;
-
-typedef struct geo_cache {
-    PJ_CONTEXT *pc;
-    geo_cache_entry e[GEO_CACHE_MAX];
-    size_t n;
-} geo_cache;
 
 struct stad_transform {
     PJ_CONTEXT *pc; /* borrowed from the context's cache */
     PJ *pj;         /* borrowed too, unless owned (the cache was full) */
     int owned;
 };
-
-static void geo_cache_free(void *p)
-{
-    geo_cache *c = p;
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++) {
-        proj_destroy(c->e[i].pj);
-        free(c->e[i].from);
-        free(c->e[i].to);
-    }
-    proj_context_destroy(c->pc);
-    free(c);
-}
-
-static geo_cache *geo_cache_get(stad_ctx *ctx)
-{
-    geo_cache *c = stad_ctx_cache(ctx, STAD_CACHE_GEO);
-    if (c)
-        return c;
-    c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->pc = proj_context_create();
-    if (!c->pc) {
-        free(c);
-        return NULL;
-    }
-    /* Keep PROJ quiet on stderr; errors are reported through ctx. */
-    proj_log_level(c->pc, PJ_LOG_NONE);
-    stad_ctx_set_cache(ctx, STAD_CACHE_GEO, c, geo_cache_free);
-    return c;
-}
 
 static const char *proj_msg(PJ_CONTEXT *pc)
 {
@@ -109,14 +64,14 @@ int stad_transform_new(stad_ctx *ctx, const char *from, const char *to,
         return rc;
     }
     t->pj = pj;
-    if (c->n == GEO_CACHE_MAX) {
+    if (c->n == GEO_CACHE_TRANSFORMS) {
         /* A city uses a handful of CRS pairs; past that, hand out an uncached one
          * rather than evict a transformation someone may still hold. */
         t->owned = 1;
         *out = t;
         return 0;
     }
-    geo_cache_entry *e = &c->e[c->n];
+    geo_transform_entry *e = &c->e[c->n];
     e->from = strdup(from);
     e->to = strdup(to);
     e->pj = pj;

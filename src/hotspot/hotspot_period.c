@@ -3,18 +3,6 @@
 
 #include "hotspot/hotspot_internal.h"
 
-/* End of the day of the latest event: the default period ends there, so "the last
- * four weeks" means the last four weeks of data, not of the calendar. */
-static int64_t end_of_latest_day(const stad_events *e)
-{
-    int64_t tmax = e->t_from[0];
-    for (size_t i = 1; i < e->n; i++)
-        if (e->t_from[i] > tmax)
-            tmax = e->t_from[i];
-    int64_t day = tmax >= 0 ? tmax / HS_DAY : -((-tmax + HS_DAY - 1) / HS_DAY);
-    return (day + 1) * HS_DAY;
-}
-
 int hs_load_periods(stad_ctx *ctx, stad_store *s, const stad_event_filter *f,
                     int default_days, hs_period *p, stad_events **ev)
 {
@@ -32,20 +20,20 @@ int hs_load_periods(stad_ctx *ctx, stad_store *s, const stad_event_filter *f,
         g.t_min = p->prev_from;
         return stad_events_load(s, &g, ev);
     }
-    /* No period: load everything once and pick the latest days from it. */
-    stad_events *e = NULL;
-    int rc = stad_events_load(s, &g, &e);
+    /* No period: the last days of data up to the end of the latest event's day, so
+     * "the last four weeks" means the last four weeks of data, not of the calendar. */
+    int64_t tmax;
+    int rc = stad_store_events_latest(s, &g, &tmax);
     if (rc)
         return rc;
-    if (e->n == 0) {
-        stad_events_free(e);
-        return stad_fail(ctx, STAD_EEMPTY, "no events match the filter");
-    }
-    p->to = end_of_latest_day(e);
+    int64_t day = tmax >= 0 ? tmax / HS_DAY : -((-tmax + HS_DAY - 1) / HS_DAY);
+    p->to = (day + 1) * HS_DAY;
     p->from = p->to - (int64_t)default_days * HS_DAY;
     p->prev_from = p->from - (p->to - p->from);
-    *ev = e;
-    return 0;
+    g.has_period = 1;
+    g.t_min = p->prev_from;
+    g.t_max = p->to;
+    return stad_events_load(s, &g, ev);
 }
 
 int stad_hotspot_period(stad_ctx *ctx, stad_store *s, const stad_event_filter *f,

@@ -110,28 +110,47 @@ int stad_store_events_each(stad_store *s, const stad_event_filter *f,
     return rc;
 }
 
-int stad_store_events_count(stad_store *s, const stad_event_filter *f, int64_t *n)
+/* One aggregate over the filtered events: "count(*)" or "max(e.t_from)". */
+static int events_aggregate(stad_store *s, const stad_event_filter *f, const char *expr,
+                            int64_t *value, int *is_null)
 {
-    *n = 0;
+    *value = 0;
     stad_strbuf sql = STAD_STRBUF_INIT;
-    stad_strbuf_append(&sql, "SELECT count(*) FROM event e");
+    stad_strbuf_printf(&sql, "SELECT %s FROM event e", expr);
     int rc = store_filter_sql(s, f, &sql);
     if (!rc && sql.oom)
-        rc = stad_fail(s->ctx, STAD_ENOMEM, "building event count");
+        rc = stad_fail(s->ctx, STAD_ENOMEM, "building event query");
     sqlite3_stmt *st = NULL;
     if (!rc)
-        rc = store_prepare(s, stad_strbuf_str(&sql), &st, "counting events");
+        rc = store_prepare(s, stad_strbuf_str(&sql), &st, "summarising events");
     stad_strbuf_free(&sql);
     if (rc)
         return rc;
     int idx = 1;
     rc = store_filter_bind(s, st, f, &idx);
     if (!rc) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *n = sqlite3_column_int64(st, 0);
-        else
-            rc = store_fail_sql(s, "counting events");
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *is_null = sqlite3_column_type(st, 0) == SQLITE_NULL;
+            *value = sqlite3_column_int64(st, 0);
+        } else {
+            rc = store_fail_sql(s, "summarising events");
+        }
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+int stad_store_events_count(stad_store *s, const stad_event_filter *f, int64_t *n)
+{
+    int is_null;
+    return events_aggregate(s, f, "count(*)", n, &is_null);
+}
+
+int stad_store_events_latest(stad_store *s, const stad_event_filter *f, int64_t *t_from)
+{
+    int is_null = 1;
+    int rc = events_aggregate(s, f, "max(e.t_from)", t_from, &is_null);
+    if (!rc && is_null)
+        rc = stad_fail(s->ctx, STAD_EEMPTY, "no events match the filter");
     return rc;
 }

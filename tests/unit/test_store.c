@@ -484,6 +484,15 @@ static void test_events_filter(void **state)
     assert_int_equal(total, 3);
     OK(stad_store_events_count(f->s, NULL, &total));
     assert_int_equal(total, 6);
+    /* Latest t_from of the filtered events: the burglaries end on 25 Sep 01:00
+     * ("burglaryx" is not a sub-kind); nothing matches -> STAD_EEMPTY. */
+    int64_t latest = 0;
+    flt = (stad_event_filter){.kinds = burg, .n_kinds = 1};
+    OK(stad_store_events_latest(f->s, &flt, &latest));
+    assert_int_equal(latest, T(2017, 9, 25, 1, 0));
+    flt = (stad_event_filter){.has_period = 1, .t_min = T(2018, 1, 1, 0, 0),
+                              .t_max = T(2019, 1, 1, 0, 0)};
+    assert_int_equal(stad_store_events_latest(f->s, &flt, &latest), STAD_EEMPTY);
 
     int n = 0;
     assert_int_equal(stad_store_events_each(f->s, NULL, stop_at_first, &n), 7);
