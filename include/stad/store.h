@@ -29,6 +29,9 @@ int stad_store_schema_version(stad_store *s, int *version);
 /* The raw handle, for modules that run their own queries. Owned by the store. */
 struct sqlite3 *stad_store_db(stad_store *s);
 stad_ctx *stad_store_ctx(stad_store *s);
+/* Hands the store to another thread's context (errors go there from now on); returns
+ * the previous one. For a store passed between threads, one at a time. */
+stad_ctx *stad_store_set_ctx(stad_store *s, stad_ctx *ctx);
 
 int stad_store_begin(stad_store *s);    /* BEGIN IMMEDIATE */
 int stad_store_commit(stad_store *s);

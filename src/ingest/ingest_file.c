@@ -65,6 +65,7 @@ typedef struct job {
     ingest_map kinds, unmapped, catcache;
     int64_t source_id, batch_id;
     stad_strbuf raw, attrs, cat, reason, tmp;
+    ingest_writer *w;       /* inserts rows on its own thread during the batch */
     char **attr_key;        /* per column: its JSON key '"header":', or NULL for role
                                columns (they have fields of their own) */
     stad_arena save_arena;
@@ -172,7 +173,7 @@ static int reject(job *j, const ingest_row *row, const char *column, const char 
     stad_reject_row r = {j->batch_id, row->line, column ? column : "",
                          stad_strbuf_str(&j->reason), raw};
     j->rep->rejected++;
-    return stad_store_reject_insert(j->s, &r);
+    return j->w ? ingest_writer_reject(j->w, &r) : stad_store_reject_insert(j->s, &r);
 }
 
 /* ---------- coordinates ---------- */
@@ -478,7 +479,7 @@ static int process_row(job *j, const ingest_row *row)
         e.postcode = nonempty(field(j, row, INGEST_ROLE_POSTCODE));
         e.count = count;
         e.attrs = j->attrs.len > 2 ? j->attrs.s : NULL;
-        if ((rc = stad_store_event_insert(j->s, &e)))
+        if ((rc = j->w ? ingest_writer_event(j->w, &e) : stad_store_event_insert(j->s, &e)))
             return rc;
         if ((rc = count_up(&j->kinds, kind)))
             return stad_fail(j->ctx, rc, "%s: out of memory", j->path);
@@ -495,7 +496,7 @@ static int process_row(job *j, const ingest_row *row)
         a.wijk_id = wijk;
         a.buurt_id = buurt;
         a.attrs = j->attrs.len > 2 ? j->attrs.s : NULL;
-        if ((rc = stad_store_asset_insert(j->s, &a)))
+        if ((rc = j->w ? ingest_writer_asset(j->w, &a) : stad_store_asset_insert(j->s, &a)))
             return rc;
         if ((rc = count_up(&j->kinds, j->fixed_kind)))
             return stad_fail(j->ctx, rc, "%s: out of memory", j->path);
@@ -879,18 +880,29 @@ static int run(job *j, const stad_ingest_opts *o)
         rep->replaced_batch = old;
     }
 
+    if ((rc = ingest_writer_start(j->ctx, j->s, &j->w)))
+        return rc;
     for (size_t i = 0; i < j->n_saved; i++)
         if ((rc = process_row(j, &j->saved[i].row)))
             return rc;
     while (more == 1 && (more = ingest_reader_next(j->rd, &row)) == 1) {
         if ((rc = process_row(j, &row)))
             return rc;
-        if (rep->rows_read % PROGRESS_EVERY == 0 && (rc = progress(j)))
-            return stad_fail(j->ctx, rc, "%s: interrupted after line %lld", j->path,
-                             (long long)row.line);
+        if (rep->rows_read % PROGRESS_EVERY == 0) {
+            if ((rc = progress(j)))
+                return stad_fail(j->ctx, rc, "%s: interrupted after line %lld", j->path,
+                                 (long long)row.line);
+            if (ingest_writer_failed(j->w))
+                break; /* finish() below reports the writer's error */
+        }
     }
     if (more < 0)
         return more;
+    rc = ingest_writer_finish(j->w);
+    ingest_writer_free(j->w);
+    j->w = NULL;
+    if (rc)
+        return rc;
     if ((rc = stad_store_batch_finish(j->s, j->batch_id, rep->rows_read, rep->accepted,
                                       rep->rejected)))
         return rc;
@@ -929,6 +941,9 @@ int stad_ingest_file(stad_ctx *ctx, stad_store *s, const char *path,
     stad_arena_init(&j.save_arena, 0);
 
     int rc = run(&j, o);
+    /* The writer thread must be done with the store before it is rolled back. */
+    ingest_writer_free(j.w);
+    j.w = NULL;
     if (rc < 0) {
         stad_store_rollback(s);
         /* what was counted belongs to a batch that no longer exists */

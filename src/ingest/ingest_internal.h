@@ -192,6 +192,22 @@ int ingest_taxonomy_has(const ingest_taxonomy *t, const char *slug);
 const char *ingest_taxonomy_lookup(const ingest_taxonomy *t, const char *code,
                                    const char *text);
 
+/* ---- the writer thread (ingest_writer.c) ---- */
+
+/* Inserts rows into the store on a thread of its own, in order, while the caller
+ * reads on; the store belongs to the writer until ingest_writer_finish. Rows and their
+ * strings are copied. Adding returns STAD_ENOMEM at worst; the writer's own first error
+ * comes back from ingest_writer_finish (and is polled with ingest_writer_failed). */
+typedef struct ingest_writer ingest_writer;
+int ingest_writer_start(stad_ctx *ctx, stad_store *s, ingest_writer **out);
+int ingest_writer_event(ingest_writer *w, const stad_event_row *e);
+int ingest_writer_asset(ingest_writer *w, const stad_asset_row *a);
+int ingest_writer_reject(ingest_writer *w, const stad_reject_row *r);
+int ingest_writer_failed(ingest_writer *w);
+int ingest_writer_finish(ingest_writer *w);
+/* Finishes if needed (joins the thread) and frees; NULL is fine. */
+void ingest_writer_free(ingest_writer *w);
+
 /* ---- values ---- */
 
 /* Parses a number with '.' or ',' as decimal mark (thousands marks of the other kind

@@ -94,6 +94,13 @@ stad_ctx *stad_store_ctx(stad_store *s)
     return s ? s->ctx : NULL;
 }
 
+stad_ctx *stad_store_set_ctx(stad_store *s, stad_ctx *ctx)
+{
+    stad_ctx *old = s->ctx;
+    s->ctx = ctx;
+    return old;
+}
+
 int stad_store_schema_version(stad_store *s, int *version)
 {
     sqlite3_stmt *st;
