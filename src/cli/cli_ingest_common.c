@@ -46,3 +46,23 @@ void cli_print_report(FILE *out, const char *path, const stad_ingest_report *r)
     if (r->rejected)
         fprintf(out, "  see the rejects: stad rejects %" PRId64 "\n", r->batch_id);
 }
+
+int cli_ingest_files(cli_env *env, int first, int argc, char **argv,
+                     const stad_ingest_opts *o)
+{
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    int status = CLI_OK;
+    for (int i = first; i < argc; i++) {
+        stad_ingest_report r = {0};
+        int rc = stad_ingest_file(env->ctx, s, argv[i], o, &r);
+        if (rc)
+            status = cli_error(env, rc);
+        else if (!env->quiet)
+            cli_print_report(stdout, argv[i], &r);
+        stad_ingest_report_free(&r);
+    }
+    stad_store_close(s);
+    return status;
+}

@@ -23,6 +23,11 @@ int cli_ingest_option(int c, const char *arg, stad_ingest_opts *o);
     "  --layer NAME      sheet or layer to read (default: the first)\n"        \
     "  --tolerance M     metres outside a buurt border still assigned (default 25)\n"
 
+/* Ingests argv[first..argc) one by one with the report of each; CLI_FAIL if any
+ * file failed (the others are still loaded). */
+int cli_ingest_files(cli_env *env, int first, int argc, char **argv,
+                     const stad_ingest_opts *o);
+
 /* Prints the batch report of one file. */
 void cli_print_report(FILE *out, const char *path, const stad_ingest_report *r);
 

@@ -2,6 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
+#include "cli.h"
 #include "cli_table.h"
 #include "stad.h"
 
@@ -182,4 +185,31 @@ void cli_table_free(cli_table *t)
     free(t->names);
     free(t->numeric);
     free(t);
+}
+
+int cli_list(cli_env *env, const cli_command *cmd, int argc, char **argv, int ncols,
+             const char *const *names, const int *numeric,
+             int (*fill)(stad_store *s, cli_table *t))
+{
+    int fmt = FMT_TABLE;
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1)
+        if (c != 'f' || (fmt = cli_format_parse(optarg, 0)) < 0)
+            return cli_usage_error(cmd, "unknown option or format");
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    cli_table *t = cli_table_new(ncols, names, numeric);
+    int rc = t ? fill(s, t) : STAD_ENOMEM;
+    if (rc)
+        cli_error(env, rc);
+    else
+        cli_table_print(t, fmt, stdout);
+    cli_table_free(t);
+    stad_store_close(s);
+    return rc ? CLI_FAIL : CLI_OK;
 }

@@ -20,4 +20,13 @@ size_t cli_table_rows(const cli_table *t);
 void cli_table_print(const cli_table *t, cli_format fmt, FILE *out);
 void cli_table_free(cli_table *t);
 
+struct cli_env;
+struct cli_command;
+struct stad_store;
+/* The body of a listing command that takes only --format: opens the store, lets
+ * fill() add the rows, prints them. Returns the exit code. */
+int cli_list(struct cli_env *env, const struct cli_command *cmd, int argc, char **argv,
+             int ncols, const char *const *names, const int *numeric,
+             int (*fill)(struct stad_store *s, cli_table *t));
+
 #endif

@@ -21,21 +21,7 @@ static int load(cli_env *env, int argc, char **argv)
         return cli_usage_error(&cmd_assets, "--kind is required (streetlight, container, ...)");
     if (optind >= argc)
         return cli_usage_error(&cmd_assets, "no file given");
-    stad_store *s = cli_open_store(env);
-    if (!s)
-        return CLI_FAIL;
-    int status = CLI_OK;
-    for (int i = optind; i < argc; i++) {
-        stad_ingest_report r = {0};
-        int rc = stad_ingest_file(env->ctx, s, argv[i], &o, &r);
-        if (rc)
-            status = cli_error(env, rc);
-        else if (!env->quiet)
-            cli_print_report(stdout, argv[i], &r);
-        stad_ingest_report_free(&r);
-    }
-    stad_store_close(s);
-    return status;
+    return cli_ingest_files(env, optind, argc, argv, &o);
 }
 
 static int add_count(void *user, const char *kind, int64_t n)
@@ -46,30 +32,16 @@ static int add_count(void *user, const char *kind, int64_t n)
     return cli_table_add(user, cells) ? STAD_ENOMEM : 0;
 }
 
+static int fill(stad_store *s, cli_table *t)
+{
+    return stad_store_assets_count_each(s, add_count, t);
+}
+
 static int list(cli_env *env, int argc, char **argv)
 {
-    int fmt = FMT_TABLE;
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (c != 'f' || (fmt = cli_format_parse(optarg, 0)) < 0)
-            return cli_usage_error(&cmd_assets, "unknown option or format");
-    }
-    stad_store *s = cli_open_store(env);
-    if (!s)
-        return CLI_FAIL;
     static const char *names[] = {"kind", "assets"};
     static const int numeric[] = {0, 1};
-    cli_table *t = cli_table_new(2, names, numeric);
-    int rc = t ? stad_store_assets_count_each(s, add_count, t) : STAD_ENOMEM;
-    if (rc)
-        cli_error(env, rc);
-    else
-        cli_table_print(t, fmt, stdout);
-    cli_table_free(t);
-    stad_store_close(s);
-    return rc ? CLI_FAIL : CLI_OK;
+    return cli_list(env, &cmd_assets, argc, argv, 2, names, numeric, fill);
 }
 
 static int run(cli_env *env, int argc, char **argv)

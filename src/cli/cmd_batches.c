@@ -1,5 +1,4 @@
 /* stad batches: every file that was loaded, with its counts. */
-#include <getopt.h>
 #include <inttypes.h>
 
 #include "cli.h"
@@ -21,31 +20,18 @@ static int add_batch(void *user, const stad_batch_row *b)
     return cli_table_add(user, cells) ? STAD_ENOMEM : 0;
 }
 
+static int fill(stad_store *s, cli_table *t)
+{
+    return stad_store_batches_each(s, add_batch, t);
+}
+
 static int run(cli_env *env, int argc, char **argv)
 {
-    int fmt = FMT_TABLE;
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1)
-        if (c != 'f' || (fmt = cli_format_parse(optarg, 0)) < 0)
-            return cli_usage_error(&cmd_batches, "unknown option or format");
-    stad_store *s = cli_open_store(env);
-    if (!s)
-        return CLI_FAIL;
     static const char *names[] = {"id",       "source",   "file",     "target",
                                   "status",   "read",     "accepted", "rejected",
                                   "started_utc", "replaces", "sha256"};
     static const int numeric[] = {1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0};
-    cli_table *t = cli_table_new(11, names, numeric);
-    int rc = t ? stad_store_batches_each(s, add_batch, t) : STAD_ENOMEM;
-    if (rc)
-        cli_error(env, rc);
-    else
-        cli_table_print(t, fmt, stdout);
-    cli_table_free(t);
-    stad_store_close(s);
-    return rc ? CLI_FAIL : CLI_OK;
+    return cli_list(env, &cmd_batches, argc, argv, 11, names, numeric, fill);
 }
 
 const cli_command cmd_batches = {

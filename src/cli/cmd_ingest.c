@@ -15,21 +15,7 @@ static int run(cli_env *env, int argc, char **argv)
             return cli_usage_error(&cmd_ingest, "unknown option");
     if (optind >= argc)
         return cli_usage_error(&cmd_ingest, "no file given");
-    stad_store *s = cli_open_store(env);
-    if (!s)
-        return CLI_FAIL;
-    int status = CLI_OK;
-    for (int i = optind; i < argc; i++) {
-        stad_ingest_report r = {0};
-        int rc = stad_ingest_file(env->ctx, s, argv[i], &o, &r);
-        if (rc)
-            status = cli_error(env, rc);
-        else if (!env->quiet)
-            cli_print_report(stdout, argv[i], &r);
-        stad_ingest_report_free(&r);
-    }
-    stad_store_close(s);
-    return status;
+    return cli_ingest_files(env, optind, argc, argv, &o);
 }
 
 const cli_command cmd_ingest = {

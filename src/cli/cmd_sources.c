@@ -1,5 +1,4 @@
 /* stad sources: the registered data sources. */
-#include <getopt.h>
 #include <inttypes.h>
 
 #include "cli.h"
@@ -17,30 +16,17 @@ static int add_source(void *user, const stad_source_row *r)
     return cli_table_add(user, cells) ? STAD_ENOMEM : 0;
 }
 
+static int fill(stad_store *s, cli_table *t)
+{
+    return stad_store_sources_each(s, add_source, t);
+}
+
 static int run(cli_env *env, int argc, char **argv)
 {
-    int fmt = FMT_TABLE;
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1)
-        if (c != 'f' || (fmt = cli_format_parse(optarg, 0)) < 0)
-            return cli_usage_error(&cmd_sources, "unknown option or format");
-    stad_store *s = cli_open_store(env);
-    if (!s)
-        return CLI_FAIL;
     static const char *names[] = {"id", "name", "status", "holder", "purpose",
                                   "retention_days", "batches", "events"};
     static const int numeric[] = {1, 0, 0, 0, 0, 1, 1, 1};
-    cli_table *t = cli_table_new(8, names, numeric);
-    int rc = t ? stad_store_sources_each(s, add_source, t) : STAD_ENOMEM;
-    if (rc)
-        cli_error(env, rc);
-    else
-        cli_table_print(t, fmt, stdout);
-    cli_table_free(t);
-    stad_store_close(s);
-    return rc ? CLI_FAIL : CLI_OK;
+    return cli_list(env, &cmd_sources, argc, argv, 8, names, numeric, fill);
 }
 
 const cli_command cmd_sources = {

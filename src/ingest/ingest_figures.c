@@ -78,7 +78,7 @@ int stad_ingest_area_figures(stad_ctx *ctx, stad_store *s, const char *path,
 {
     memset(report, 0, sizeof *report);
     ingest_reader *rd = NULL;
-    ingest_reader_opts ro = {layer, INGEST_ENC_AUTO, 0};
+    ingest_reader_opts ro = {.layer = layer, .encoding = INGEST_ENC_AUTO};
     int rc = ingest_reader_open(ctx, path, &ro, &rd);
     if (rc)
         return rc;
