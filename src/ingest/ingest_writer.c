@@ -156,22 +156,27 @@ int ingest_writer_start(stad_ctx *ctx, stad_store *s, ingest_writer **out)
     return 0;
 }
 
+/* Queues the reader's chunk for the writer (with w->mu held). */
+static void hand_over(ingest_writer *w)
+{
+    w->filling->next = NULL;
+    if (w->full_tail)
+        w->full_tail->next = w->filling;
+    else
+        w->full_head = w->filling;
+    w->full_tail = w->filling;
+    w->filling = NULL;
+    pthread_cond_broadcast(&w->cv);
+}
+
 /* The chunk to add a row to; hands a full one to the writer first. */
 static chunk *room(ingest_writer *w)
 {
     if (w->filling && w->filling->n < CHUNK_ROWS)
         return w->filling;
     pthread_mutex_lock(&w->mu);
-    if (w->filling) {
-        w->filling->next = NULL;
-        if (w->full_tail)
-            w->full_tail->next = w->filling;
-        else
-            w->full_head = w->filling;
-        w->full_tail = w->filling;
-        w->filling = NULL;
-        pthread_cond_broadcast(&w->cv);
-    }
+    if (w->filling)
+        hand_over(w);
     while (!w->free_list)
         pthread_cond_wait(&w->cv, &w->mu);
     w->filling = w->free_list;
@@ -242,17 +247,12 @@ int ingest_writer_finish(ingest_writer *w)
         return 0;
     pthread_mutex_lock(&w->mu);
     if (w->filling && w->filling->n) {
-        w->filling->next = NULL;
-        if (w->full_tail)
-            w->full_tail->next = w->filling;
-        else
-            w->full_head = w->filling;
-        w->full_tail = w->filling;
+        hand_over(w);
     } else if (w->filling) {
         w->filling->next = w->free_list;
         w->free_list = w->filling;
+        w->filling = NULL;
     }
-    w->filling = NULL;
     w->closing = 1;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
