@@ -84,6 +84,8 @@ void stad_log(stad_ctx *ctx, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The default logger: "stad: level: message" on stderr. */
 void stad_log_stderr(void *user, int level, const char *msg);
+/* For the journal: "<prio>level=info msg=\"...\"" on stderr, one line per message. */
+void stad_log_journal(void *user, int level, const char *msg);
 
 void stad_set_progress(stad_ctx *ctx, stad_progress_fn fn, void *user);
 /* Reports progress; returns STAD_EINTERRUPTED if the callback asked to stop. */

@@ -35,7 +35,11 @@ const char *stad_conf_get(const stad_conf *c, const char *section, const char *k
 const char *stad_conf_path(const stad_conf *c);
 
 /* The directory with stad's default configuration (taxonomy, column synonyms, city
- * profiles): $STAD_CONFIG_DIR if set, else the one chosen at build time. */
+ * profiles): $STAD_CONFIG_DIR if set, else <prefix>/share/stad/config beside an
+ * installed binary (<prefix>/bin/stad), else the source tree's (chosen at build time). */
 const char *stad_config_dir(void);
+/* The built dashboard: $STAD_WEB_DIR if set, else <prefix>/share/stad/web beside an
+ * installed binary, else the source tree's web/dist; NULL when there is none. */
+const char *stad_web_dir(void);
 
 #endif

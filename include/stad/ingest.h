@@ -1,6 +1,7 @@
 /* stad ingest: municipal and police files into the store, one batch per file.
  *
- * Reads xlsx/xls/ods/csv/GeoJSON/Shapefile/GeoPackage through GDAL/OGR. Columns are
+ * Reads xlsx/xls/ods/csv/GeoJSON/Shapefile/GeoPackage through GDAL/OGR. Tables in .docx, .odt
+ * and text PDFs are read as described in tables.h. Columns are
  * found by header (Dutch and English synonyms, config/columns.conf) or a mapping file;
  * categories map to kinds through the taxonomy (config/taxonomy.conf). Each file is one
  * transaction: the same file twice is a no-op, a changed file with the same name
@@ -34,6 +35,7 @@
 
 #include "base.h"
 #include "store.h"
+#include "tables.h"
 
 typedef enum stad_ingest_target {
     STAD_INGEST_EVENTS = 0,
@@ -49,6 +51,8 @@ typedef struct stad_ingest_opts {
     const char *kind;          /* kind for every row when the file has no category column
                                   (events), or the asset kind ("streetlight") */
     const char *layer;         /* sheet or layer; NULL: the first */
+    int table;                 /* .docx/.odt/.pdf: table N (1-based); 0: the first and every
+                                  later table with the same header (see tables.h) */
     double area_tolerance;     /* metres; < 0: default 25 m */
 } stad_ingest_opts;
 

@@ -15,6 +15,7 @@
 
 #include "base.h"
 #include "ingest.h"
+#include "privacy.h"
 
 #define STAD_SERVER_PORT_DEFAULT 8080
 
@@ -30,6 +31,12 @@ typedef struct stad_server_opts {
     stad_log_fn log;          /* request log (method, route, status, duration) and */
     void *log_user;           /* watcher messages; NULL: silent */
     int log_level;            /* STAD_LOG_*; requests are logged at DEBUG */
+    /* Access (docs/privacy.md): every route but /api/health and /api/login needs a
+     * session. */
+    const char *tls_cert;     /* PEM certificate (chain) file: serve HTTPS; NULL: HTTP */
+    const char *tls_key;      /* PEM private key file, with tls_cert */
+    int secure_cookies;       /* mark cookies Secure (set by TLS; use behind a TLS proxy) */
+    const stad_session_policy *session; /* NULL: stad_session_policy_init defaults */
 } stad_server_opts;
 
 typedef struct stad_server stad_server;
@@ -38,7 +45,8 @@ typedef struct stad_server stad_server;
 void stad_server_opts_init(stad_server_opts *opts);
 
 /* Opens the store, starts listening and, with a watch folder, the watcher.
- * Errors (store cannot be opened, port in use, web root missing) go to ctx. */
+ * Errors (store cannot be opened, port in use, web root missing, TLS files
+ * unreadable or TLS not in this libmicrohttpd) go to ctx. */
 int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server **out);
 /* The port actually bound (useful with port 0). */
 int stad_server_port(const stad_server *srv);

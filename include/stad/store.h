@@ -15,7 +15,7 @@
 
 #include "base.h"
 
-#define STAD_SCHEMA_VERSION 2
+#define STAD_SCHEMA_VERSION 3
 
 typedef struct stad_store stad_store;
 struct sqlite3;
@@ -57,6 +57,21 @@ int stad_store_backup(stad_store *s, const char *dest, int overwrite, stad_backu
 int stad_store_restore(stad_ctx *ctx, const char *store_path, const char *src,
                        stad_backup_info *info);
 int stad_store_verify_file(stad_ctx *ctx, const char *path, stad_backup_info *info);
+
+/* ---- upgrades (store_upgrade.c) ----
+ * Brings the existing store at path to STAD_SCHEMA_VERSION. A store with data and an
+ * older schema is first copied with stad_store_backup to
+ * <backup_dir>/<name>.schema<N>-<UTC time>.bak (backup_dir NULL or "": the store's
+ * folder; created when missing); the migrations run only once that copy is complete.
+ * A store newer than this binary fails with STAD_ESCHEMA and is not touched; a missing
+ * one with STAD_ENOTFOUND (it is not created). info may be NULL; backup is "" when no
+ * copy was needed. */
+typedef struct stad_upgrade_info {
+    int from, to;        /* schema versions before and after */
+    char backup[4096];   /* the copy made before migrating, or "" */
+} stad_upgrade_info;
+int stad_store_upgrade(stad_ctx *ctx, const char *path, const char *backup_dir,
+                       stad_upgrade_info *info);
 
 /* Key/value settings kept in the store (city name, crs, ...). *value is malloc'ed
  * (caller frees); STAD_ENOTFOUND when absent. */

@@ -20,6 +20,30 @@ void stad_log_stderr(void *user, int level, const char *msg)
     fprintf(stderr, "stad: %s: %s\n", level_name(level), msg);
 }
 
+/* One logfmt line per message for the journal: "<6>level=info msg=\"...\"". The
+ * <N> prefix is the syslog priority, which journald takes from a service's stderr, so
+ * `journalctl -p warning` works; quotes, backslashes and newlines are escaped so one
+ * message stays one line. */
+void stad_log_journal(void *user, int level, const char *msg)
+{
+    (void)user;
+    static const int prio[] = {7, 6, 4, 3}; /* debug, info, warning, err */
+    int p = level >= STAD_LOG_DEBUG && level <= STAD_LOG_ERROR ? prio[level] : 3;
+    char line[4200];
+    size_t n = 0;
+    for (const char *c = msg; *c && n < sizeof line - 3; c++) {
+        char e = *c == '\n' ? 'n' : *c == '\r' ? 'r' : *c == '\t' ? 't' : 0;
+        if (e || *c == '"' || *c == '\\') {
+            line[n++] = '\\';
+            line[n++] = e ? e : *c;
+        } else {
+            line[n++] = *c;
+        }
+    }
+    line[n] = '\0';
+    fprintf(stderr, "<%d>level=%s msg=\"%s\"\n", p, level_name(level), line);
+}
+
 void stad_set_logger(stad_ctx *ctx, int min_level, stad_log_fn fn, void *user)
 {
     ctx->log_level = min_level;

@@ -44,5 +44,12 @@ const char **cli_split_list(char *s, size_t *n);
 extern const cli_command cmd_init, cmd_areas, cmd_ingest, cmd_assets, cmd_sources,
     cmd_batches, cmd_rejects, cmd_events, cmd_stats, cmd_watch, cmd_hotspots,
     cmd_flexteam, cmd_serve;
+extern const cli_command cmd_user, cmd_source, cmd_retention, cmd_audit;
+extern const cli_command cmd_backup, cmd_restore;
+extern const cli_command cmd_predict, cmd_backtest;
+extern const cli_command cmd_pseudo, cmd_social;
+extern const cli_command cmd_tables;
+extern const cli_command cmd_bikes;
+extern const cli_command cmd_config;
 
 #endif

@@ -13,6 +13,7 @@ int cli_ingest_option(int c, const char *arg, stad_ingest_opts *o)
     case 'k': o->kind = arg; return 1;
     case 'L': o->layer = arg; return 1;
     case 'T': o->area_tolerance = strtod(arg, NULL); return 1;
+    case 'N': o->table = (int)strtol(arg, NULL, 10); return o->table > 0 ? 1 : 0;
     default: return 0;
     }
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_filter.h"
+#include "stad/predict.h"
 #include "cli_table.h"
 
 /* A positive whole number; -1 when not. */
@@ -30,9 +31,11 @@ static int run(cli_env *env, int argc, char **argv)
                                          {"horizon", required_argument, NULL, 'H'},
                                          {"recent", required_argument, NULL, 'R'},
                                          {"cell", required_argument, NULL, 'c'},
+                                         {"no-forecast", no_argument, NULL, 'N'},
                                          {NULL, 0, NULL, 0}};
+    int use_forecast = 1;
     int c, bad = 0;
-    while (!bad && (c = getopt_long(argc, argv, CLI_FILTER_SHORTOPTS "f:K:H:R:c:", opts,
+    while (!bad && (c = getopt_long(argc, argv, CLI_FILTER_SHORTOPTS "f:K:H:R:c:N", opts,
                                     NULL)) != -1) {
         if (c == 'f') {
             if ((fmt = cli_format_parse(optarg, 0)) < 0)
@@ -46,6 +49,8 @@ static int run(cli_env *env, int argc, char **argv)
         } else if (c == 'R') {
             if (parse_count(optarg, 366, &o.recent_days))
                 bad = cli_usage_error(&cmd_flexteam, "--recent needs days from 1 to 366");
+        } else if (c == 'N') {
+            use_forecast = 0;
         } else if (c == 'c') {
             int cell;
             if (parse_count(optarg, 10000, &cell))
@@ -71,7 +76,15 @@ static int run(cli_env *env, int argc, char **argv)
         return CLI_FAIL;
     }
     stad_flexteam *ft = NULL;
-    int rc = stad_flexteam_compute(env->ctx, s, &cf.f, &o, &ft);
+    /* the forecast when the kind has the history for it, else the recent rate */
+    stad_flexteam_forecast hook;
+    stad_predict_data *pd = NULL;
+    char why[256] = "expected events from the recent rate (--no-forecast)";
+    int rc = use_forecast ? stad_predict_flexteam_prepare(env->ctx, s, &cf.f, &o, &hook, &pd,
+                                                          why, sizeof why)
+                          : 0;
+    if (!rc)
+        rc = stad_flexteam_compute(env->ctx, s, &cf.f, &o, &ft);
     cli_table *t = NULL;
     if (!rc) {
         static const char *names[] = {"rank", "hotspot", "buurt", "expected", "recent",
@@ -103,11 +116,14 @@ static int run(cli_env *env, int argc, char **argv)
             stad_date_format(ft->to - 1, to, sizeof to);
             printf("%zu of %d shifts proposed for %s to %s (%.1f events expected in all)\n",
                    ft->n, ft->shifts, from, to, ft->expected_total);
+            if (*why)
+                printf("%s\n", why);
         }
         cli_table_print(t, fmt, stdout);
     }
     cli_table_free(t);
     stad_flexteam_free(ft);
+    stad_predict_data_free(pd);
     cli_filter_free(&cf);
     stad_store_close(s);
     return rc ? CLI_FAIL : CLI_OK;
@@ -117,13 +133,19 @@ const cli_command cmd_flexteam = {
     "flexteam",
     "propose where K flex-team shifts go in the next period",
     "usage: stad flexteam --shifts K [filters] [--horizon 14] [--recent 28] [--cell 100]\n"
-    "                     [--format table|csv|json]\n"
+    "                     [--no-forecast] [--format table|csv|json]\n"
     "\n"
     "Finds the hotspots of the last --recent days before the end of the period (--to,\n"
     "or the latest event) and gives each of the K shifts to the place with the most\n"
     "expected events in the next --horizon days: hotspots first, then buurten for the\n"
-    "events outside them. Expected = recent events per day x horizon. Each choice comes\n"
-    "with a one-line reason.\n"
+    "events outside them. Expected events come from the forecast (the self-exciting\n"
+    "point process of `stad predict --method sepp`, fitted on the two years before the\n"
+    "next period) when the kind has at least 30 located events in those two years, and\n"
+    "otherwise from the recent rate (recent events per day x horizon); the output says\n"
+    "which, and each choice comes with a one-line reason ending in \"(forecast)\" when\n"
+    "the forecast was used.\n"
+    "\n"
+    "  --no-forecast       use the recent rate even when a forecast is possible\n"
     "\n"
     CLI_FILTER_HELP,
     run,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_ingest_common.h"
+#include "cli_serve_config.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -29,24 +30,7 @@ static int parse_int(const char *s, long min, long max, long *out)
     return 0;
 }
 
-static int is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* --web, else $STAD_WEB_DIR, else the built dashboard next to the config folder
- * (a source checkout), else none. */
-static const char *default_web(char *buf, size_t size)
-{
-    const char *env = getenv("STAD_WEB_DIR");
-    if (env && *env)
-        return env;
-    snprintf(buf, size, "%s/../web/dist", stad_config_dir());
-    return is_dir(buf) ? buf : NULL;
-}
-
-static int run(cli_env *env, int argc, char **argv)
+static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
 {
     stad_server_opts so;
     stad_server_opts_init(&so);
@@ -54,19 +38,33 @@ static int run(cli_env *env, int argc, char **argv)
     io.area_tolerance = -1;
     int has_ingest = 0;
     long v;
-    enum { OPT_PORT = 256, OPT_BIND, OPT_WEB, OPT_WATCH, OPT_THREADS };
+    stad_session_policy sp;
+    stad_session_policy_init(&sp);
+    so.session = &sp;
+    if (cfg)
+        cli_serve_apply_config(env, cfg, &so);
+    enum { OPT_PORT = 256, OPT_BIND, OPT_WEB, OPT_WATCH, OPT_THREADS, OPT_CERT, OPT_KEY,
+           OPT_SECURE, OPT_IDLE, OPT_LOCK, OPT_CONFIG };
     static const struct option opts[] = {
+        {"config", required_argument, NULL, OPT_CONFIG},
         {"port", required_argument, NULL, OPT_PORT},
         {"bind", required_argument, NULL, OPT_BIND},
         {"web", required_argument, NULL, OPT_WEB},
         {"watch", required_argument, NULL, OPT_WATCH},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"tls-cert", required_argument, NULL, OPT_CERT},
+        {"tls-key", required_argument, NULL, OPT_KEY},
+        {"secure-cookies", no_argument, NULL, OPT_SECURE},
+        {"idle-minutes", required_argument, NULL, OPT_IDLE},
+        {"lock-after", required_argument, NULL, OPT_LOCK},
         CLI_INGEST_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, CLI_INGEST_SHORTOPTS, opts, NULL)) != -1) {
         switch (c) {
+        case OPT_CONFIG:
+            break; /* read before the other options (run) */
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v))
                 return cli_usage_error(&cmd_serve, "--port must be 0..65535");
@@ -86,6 +84,25 @@ static int run(cli_env *env, int argc, char **argv)
                 return cli_usage_error(&cmd_serve, "--threads must be 1..16");
             so.threads = (int)v;
             break;
+        case OPT_CERT:
+            so.tls_cert = optarg;
+            break;
+        case OPT_KEY:
+            so.tls_key = optarg;
+            break;
+        case OPT_SECURE:
+            so.secure_cookies = 1;
+            break;
+        case OPT_IDLE:
+            if (parse_int(optarg, 1, 24 * 60, &v))
+                return cli_usage_error(&cmd_serve, "--idle-minutes must be 1..1440");
+            sp.idle_seconds = v * 60;
+            break;
+        case OPT_LOCK:
+            if (parse_int(optarg, 0, 1000, &v))
+                return cli_usage_error(&cmd_serve, "--lock-after must be 0..1000");
+            sp.lock_after = (int)v;
+            break;
         default:
             if (!cli_ingest_option(c, optarg, &io))
                 return cli_usage_error(&cmd_serve, "unknown option");
@@ -94,18 +111,18 @@ static int run(cli_env *env, int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage_error(&cmd_serve, "unexpected argument '%s'", argv[optind]);
-    if (access(env->store_path, R_OK) != 0) {
-        fprintf(stderr, "stad: no store at %s (create one with `stad init`)\n",
-                env->store_path);
-        return CLI_FAIL;
-    }
-    char webbuf[4096];
     if (!so.web_root)
-        so.web_root = default_web(webbuf, sizeof webbuf);
+        so.web_root = stad_web_dir();
     so.store_path = env->store_path;
     so.ingest = has_ingest ? &io : NULL;
-    so.log = stad_log_stderr;
-    so.log_level = env->quiet ? STAD_LOG_ERROR : env->verbose ? STAD_LOG_DEBUG : STAD_LOG_INFO;
+    so.log = cli_serve_log_fn(cfg);
+    so.log_level = env->quiet     ? STAD_LOG_ERROR
+                   : env->verbose ? STAD_LOG_DEBUG
+                   : cfg          ? cfg->log_level
+                                  : STAD_LOG_INFO;
+    stad_set_logger(env->ctx, so.log_level, so.log, NULL);
+    if (cli_serve_prepare_store(env, cfg))
+        return CLI_FAIL;
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -119,7 +136,8 @@ static int run(cli_env *env, int argc, char **argv)
     if (rc)
         return cli_error(env, rc);
     int v6 = strchr(so.bind, ':') != NULL;
-    printf("stad serve: http://%s%s%s:%d/ (Ctrl-C to stop)\n", v6 ? "[" : "", so.bind,
+    printf("stad serve: %s://%s%s%s:%d/ (Ctrl-C to stop)\n", so.tls_cert ? "https" : "http",
+           v6 ? "[" : "", so.bind,
            v6 ? "]" : "", stad_server_port(srv));
     if (!env->quiet) {
         printf("  store %s\n", env->store_path);
@@ -138,26 +156,61 @@ static int run(cli_env *env, int argc, char **argv)
     return CLI_OK;
 }
 
+static int run(cli_env *env, int argc, char **argv)
+{
+    /* --config is read first, so that options given with it override the file. */
+    const char *path = cli_serve_config_arg(argc, argv);
+    stad_settings *cfg = NULL;
+    if (path) {
+        int rc = stad_settings_load(env->ctx, path, &cfg);
+        if (rc)
+            return cli_error(env, rc);
+    }
+    int status = serve(env, argc, argv, cfg);
+    stad_settings_free(cfg);
+    return status;
+}
+
 const cli_command cmd_serve = {
     "serve",
     "serve the dashboard and its JSON API over HTTP",
-    "usage: stad serve [--port 8080] [--bind 127.0.0.1] [--web DIR] [--watch DIR]\n"
-    "                  [--threads N] [ingest options for --watch]\n"
+    "usage: stad serve [--config FILE] [--port 8080] [--bind 127.0.0.1] [--web DIR] [--watch DIR]\n"
+    "                  [--threads N] [--tls-cert PEM --tls-key PEM] [--secure-cookies]\n"
+    "                  [--idle-minutes 30] [--lock-after N] [ingest options for --watch]\n"
     "\n"
     "Serves the JSON API of docs/api.md under /api/ and the built dashboard under /,\n"
     "until Ctrl-C or SIGTERM. Responses are cached by the store's data version, so\n"
     "repeated requests are cheap and new data is seen at once.\n"
     "\n"
+    "  --config FILE read the service configuration (e.g. /etc/stad/stad.conf, see\n"
+    "                `stad config`): store, listen address, TLS, watch folder, log.\n"
+    "                Options given as well override it. With --config a missing store\n"
+    "                is created for [city]. An older store is first backed up (into\n"
+    "                [store] backup_dir, else beside it), then upgraded\n"
     "  --port N      port to listen on (default 8080; 0 = any free port, printed)\n"
     "  --bind ADDR   address to listen on (default 127.0.0.1: this machine only)\n"
-    "  --web DIR     the built dashboard (default: $STAD_WEB_DIR, else web/dist of the\n"
-    "                source tree when it exists, else the API only)\n"
+    "  --web DIR     the built dashboard (default: $STAD_WEB_DIR, else the installed\n"
+    "                one, else web/dist of the source tree, else the API only)\n"
     "  --watch DIR   ingest files dropped into DIR while serving; open dashboards\n"
     "                refresh by themselves, and bad files show in their status panel\n"
     "  --threads N   request threads, 1..16 (default 4)\n"
+    "  --tls-cert F, --tls-key F\n"
+    "                serve HTTPS with this PEM certificate (chain) and private key\n"
+    "  --secure-cookies  mark the session cookie Secure without --tls-cert: for a\n"
+    "                server behind a TLS reverse proxy (docs/privacy.md)\n"
+    "  --idle-minutes N  a session unused this long ends (default 30; every session\n"
+    "                ends 12 hours after login)\n"
+    "  --lock-after N    lock an account after N failed logins in a row (default 0:\n"
+    "                never; failed logins always back off, 1 s doubling to 15 min)\n"
+    "\n"
+    "Every route but /api/health needs a session: log in on the dashboard with an\n"
+    "account made by `stad user add`. Sources are shown once a privacy officer has\n"
+    "approved them (`stad source approve`).\n"
     "\n"
     CLI_INGEST_HELP
     "\n"
-    "With -v every request is logged (method, route, status, duration).\n",
+    "With -v every request is logged (method, route, status, duration).\n"
+    "STAD_LOG_FORMAT=journal (or [log] format = journal) writes log lines as\n"
+    "'<6>level=info msg=\"...\"' for the systemd journal.\n",
     run,
 };

@@ -4,11 +4,19 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_man.h"
 
 static const cli_command *const commands[] = {
     &cmd_init, &cmd_areas, &cmd_ingest, &cmd_assets, &cmd_sources, &cmd_batches,
     &cmd_rejects, &cmd_events, &cmd_stats, &cmd_watch, &cmd_hotspots, &cmd_flexteam,
     &cmd_serve,
+    &cmd_user, &cmd_source, &cmd_retention, &cmd_audit,
+    &cmd_backup, &cmd_restore,
+    &cmd_predict, &cmd_backtest,
+    &cmd_bikes,
+    &cmd_pseudo, &cmd_social,
+    &cmd_tables,
+    &cmd_config,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -31,6 +39,14 @@ static void print_help(FILE *out)
             "  --version      print the version\n"
             "\n"
             "`stad <command> --help` explains each command.\n");
+}
+
+/* STAD_LOG_FORMAT=journal (set by the systemd unit): logfmt lines with priorities. */
+static stad_log_fn log_fn_from_env(void)
+{
+    const char *f = getenv("STAD_LOG_FORMAT");
+    return f && stad_log_format_parse(f) == STAD_LOG_JOURNAL ? stad_log_journal
+                                                              : stad_log_stderr;
 }
 
 int main(int argc, char **argv)
@@ -69,6 +85,8 @@ int main(int argc, char **argv)
     }
     const char *name = argv[i];
     if (strcmp(name, "help") == 0) {
+        if (i + 1 < argc && strcmp(argv[i + 1], "--man") == 0)
+            return cli_print_man(stdout, print_help, commands, N_COMMANDS);
         if (i + 1 < argc)
             for (size_t k = 0; k < N_COMMANDS; k++)
                 if (strcmp(commands[k]->name, argv[i + 1]) == 0) {
@@ -95,7 +113,7 @@ int main(int argc, char **argv)
                     /* Commands print their own reports; the library's info lines
                      * (meant for the server's journal) appear with --verbose. */
                     env.quiet ? STAD_LOG_ERROR : env.verbose ? STAD_LOG_DEBUG : STAD_LOG_WARN,
-                    stad_log_stderr, NULL);
+                    log_fn_from_env(), NULL);
     if (!env.quiet)
         stad_set_progress(env.ctx, stad_progress_terminal, NULL);
     int sub_argc = argc - i;

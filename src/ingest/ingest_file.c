@@ -159,6 +159,11 @@ static int reject(job *j, const ingest_row *row, const char *column, const char 
                   const char *fmt, ...)
 {
     stad_strbuf_clear(&j->reason);
+    /* Documents have no lines: name the page (PDF) or table (docx/odt) and its row. */
+    if (row->page > 0)
+        stad_strbuf_printf(&j->reason, "page %d, row %lld: ", row->page, (long long)row->ref);
+    else if (row->table > 0)
+        stad_strbuf_printf(&j->reason, "table %d, row %lld: ", row->table, (long long)row->ref);
     va_list ap;
     va_start(ap, fmt);
     stad_strbuf_vprintf(&j->reason, fmt, ap);
@@ -775,7 +780,7 @@ static int run(job *j, const stad_ingest_opts *o)
     /* The reader first: an unreadable file must not touch the store. */
     if ((rc = load_config(j, o)))
         return rc;
-    ingest_reader_opts ro = {o->layer, INGEST_ENC_AUTO, 0};
+    ingest_reader_opts ro = {o->layer, INGEST_ENC_AUTO, 0, o->table};
     const char *enc = j->mapping ? stad_conf_get(j->mapping, "source", "encoding") : NULL;
     if (enc)
         ro.encoding = ingest_encoding_from_name(enc) < 0 ? INGEST_ENC_AUTO

@@ -6,6 +6,10 @@
  *   ingest_reader.c    the row reader interface; picks CSV or OGR by file name
  *   ingest_csv.c       streaming RFC 4180 reader (any delimiter, BOM, encodings, lines)
  *   ingest_ogr.c       everything else through GDAL/OGR (xlsx, xls, ods, GeoJSON, ...)
+ *   ingest_doctable.c  tables of documents: the model, header joins, the row reader
+ *   ingest_docx.c      .docx and .odt tables (minizip + libxml2)
+ *   ingest_pdf.c       text PDF -> words with positions (poppler-glib)
+ *   ingest_pdflayout.c words with positions -> tables (columns, rows, headers, pages)
  *   ingest_columns.c   header -> role detection (synonyms, mapping file)
  *   ingest_taxonomy.c  source category -> kind slug
  *   ingest_value.c     numbers with decimal commas, time windows
@@ -78,12 +82,17 @@ typedef struct ingest_row {
     const char *error;        /* set when the row itself is malformed (whole-row reject) */
     int has_geom;             /* the feature has a geometry: its point (or centroid) */
     double gx, gy;            /* in the layer CRS (ingest_reader_geom_crs) */
+    int page;                 /* documents: PDF page of the row; 0 otherwise */
+    int table;                /* documents: 1-based table of the row; 0 otherwise */
+    int64_t ref;              /* documents: row on that page (PDF) or in that table
+                                 (docx/odt), header rows counted; rejects cite it */
 } ingest_row;
 
 typedef struct ingest_reader_opts {
     const char *layer;  /* sheet or layer name; NULL: first */
     int encoding;       /* enum ingest_encoding */
     int force_ogr;      /* read CSV through OGR too (benchmark, comparison) */
+    int table;          /* documents: table N; 0: first + those with its header */
 } ingest_reader_opts;
 
 typedef struct ingest_reader ingest_reader;
@@ -126,6 +135,69 @@ int ingest_ogr_open(stad_ctx *ctx, const char *path, const ingest_reader_opts *o
 char ingest_csv_sniff_delimiter(const char *line, size_t n);
 /* 1 when the path names a CSV-like text file (.csv, .tsv, .txt, optionally .gz). */
 int ingest_path_is_csv(const char *path);
+
+/* ---- tables of documents ---- */
+
+typedef struct ingest_trow {
+    char **cell;   /* ncols strings (arena), never NULL */
+    int page;      /* PDF page (1-based), 0 for docx/odt */
+    int64_t ref;   /* row on the page (PDF) or in the table (docx/odt), header counted */
+} ingest_trow;
+
+typedef struct ingest_table {
+    size_t ncols;
+    char **header;       /* ncols names (arena) */
+    ingest_trow *row;    /* data rows (malloc'ed array) */
+    size_t nrows, cap;
+    int first_page, last_page;
+} ingest_table;
+
+typedef struct ingest_doc {
+    const char *format;  /* "docx", "odt", "pdf" */
+    int pages;
+    ingest_table *t;     /* malloc'ed array */
+    size_t n, cap;
+    stad_arena arena;    /* every string of the tables */
+} ingest_doc;
+
+void ingest_doc_init(ingest_doc *d, const char *format);
+void ingest_doc_free(ingest_doc *d);
+/* A new empty table at the end (NULL on OOM). */
+ingest_table *ingest_doc_add_table(ingest_doc *d, size_t ncols);
+/* Appends a row of t->ncols cells, copied into the arena. */
+int ingest_table_add_row(ingest_doc *d, ingest_table *t, const char *const *cells,
+                         int page, int64_t ref);
+/* Trims blanks at both ends and squeezes inner runs of white space to one ' '. */
+void ingest_text_squeeze(char *s);
+/* 1 when the text looks like a value (number, date, time, code with digits) rather
+ * than a header name. */
+int ingest_text_is_value(const char *s);
+
+/* Reads every table of a .docx/.odt (ingest_docx.c) or PDF (ingest_pdf.c). */
+int ingest_docx_load(stad_ctx *ctx, const char *path, ingest_doc *out);
+int ingest_pdf_load(stad_ctx *ctx, const char *path, ingest_doc *out);
+/* Either of the two, by file name. */
+int ingest_doc_load(stad_ctx *ctx, const char *path, ingest_doc *out);
+/* A row reader over table o->table of the document (see stad_ingest_opts.table). */
+int ingest_doc_open(stad_ctx *ctx, const char *path, const ingest_reader_opts *o,
+                    ingest_reader **out);
+
+/* PDF layout: the words of one page in PDF points (y down), as ingest_pdf.c finds them. */
+typedef struct ingest_word {
+    double x0, y0, x1, y1;  /* box */
+    double base;            /* baseline (bottom of the box) */
+    const char *text;       /* UTF-8 (arena) */
+} ingest_word;
+
+typedef struct ingest_pdf_page {
+    ingest_word *w;
+    size_t n;
+    double width, height;
+} ingest_pdf_page;
+
+/* Builds the tables of a document from the words of its pages (ingest_pdflayout.c). */
+int ingest_pdf_tables(stad_ctx *ctx, const char *path, const ingest_pdf_page *pages,
+                      size_t npages, ingest_doc *doc);
 
 /* ---- columns ---- */
 

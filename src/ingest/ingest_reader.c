@@ -1,5 +1,5 @@
-/* The row reader interface: CSV through the streaming reader, everything else
- * through OGR. Both hand out rows of UTF-8 text with a line number. */
+/* The row reader interface: CSV through the streaming reader, tables of .docx/.odt/
+ * .pdf documents through ingest_doctable.c, everything else through OGR. Both hand out rows of UTF-8 text with a line number. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,6 +22,8 @@ int ingest_reader_open(stad_ctx *ctx, const char *path, const ingest_reader_opts
                        ingest_reader **out)
 {
     *out = NULL;
+    if (stad_tables_path_is_document(path))
+        return ingest_doc_open(ctx, path, o, out);
     if (ingest_path_is_csv(path) && !(o && o->force_ogr))
         return ingest_csv_open(ctx, path, o, out);
     return ingest_ogr_open(ctx, path, o, out);

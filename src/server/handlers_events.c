@@ -48,6 +48,7 @@ int srv_h_events(srv_req *rq, json_t **out)
         return rc == STAD_ENOMEM ? srv_fail(rq, 500, NULL, "out of memory")
                                  : srv_fail_internal(rq, "reading events");
     }
+    rq->rows = (int64_t)json_array_size(o.features);
     json_t *j = srv_geojson_collection(o.features);
     if (!j)
         return srv_fail(rq, 500, NULL, "out of memory");

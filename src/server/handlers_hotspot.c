@@ -5,6 +5,7 @@
 
 #include "server/server_internal.h"
 #include "stad/hotspot.h"
+#include "stad/predict.h"
 
 #define MAX_KDE_CELLS 60000
 
@@ -228,7 +229,16 @@ int srv_h_flexteam(srv_req *rq, json_t **out)
     stad_flexteam_opts o = {0};
     o.shifts = (int)shifts;
     stad_flexteam *ft = NULL;
-    int rc = stad_flexteam_compute(rq->ctx, rq->store, &f, &o, &ft);
+    /* The forecast when the kind has the history for it (f carries the caller's
+     * scope, so the forecast reads the same sources), else the recent rate. */
+    stad_flexteam_forecast hook;
+    stad_predict_data *pd = NULL;
+    char why[256];
+    int rc = stad_predict_flexteam_prepare(rq->ctx, rq->store, &f, &o, &hook, &pd, why,
+                                           sizeof why);
+    if (!rc)
+        rc = stad_flexteam_compute(rq->ctx, rq->store, &f, &o, &ft);
+    stad_predict_data_free(pd);
     if (rc == STAD_EEMPTY) {
         *out = json_pack("{s:i, s:n, s:n, s:[]}", "shifts", (int)shifts, "from", "to",
                          "proposal");
@@ -249,9 +259,10 @@ int srv_h_flexteam(srv_req *rq, json_t **out)
                             "centroid", srv_json_number(p->lon), srv_json_number(p->lat),
                             "reason", srv_json_str(p->reason)));
     }
-    *out = json_pack("{s:i, s:o, s:o, s:o, s:o}", "shifts", ft->shifts, "from",
+    *out = json_pack("{s:i, s:o, s:o, s:o, s:b, s:o, s:o}", "shifts", ft->shifts, "from",
                      srv_json_date(ft->from), "to", srv_json_date(ft->to - 1), "expected_total",
-                     srv_json_number(ft->expected_total), "proposal", list);
+                     srv_json_number(ft->expected_total), "forecast", o.forecast != NULL,
+                     "expected_from", srv_json_str(why), "proposal", list);
     stad_flexteam_free(ft);
     return *out ? 0 : srv_fail(rq, 500, NULL, "out of memory");
 }

@@ -59,6 +59,29 @@ static int see_level(void *user, const stad_area_row *a)
     return 0;
 }
 
+typedef struct meta_kinds {
+    srv_req *rq;
+    json_t *kinds;
+    int64_t tmin, tmax;
+    int any;
+} meta_kinds;
+
+static int add_kind(void *user, const stad_kind_row *r)
+{
+    meta_kinds *mk = user;
+    json_t *k = json_object();
+    json_object_set_new(k, "kind", srv_json_str(r->kind));
+    kind_labels(mk->rq->srv->taxonomy, r->kind, k);
+    json_object_set_new(k, "count", json_integer(r->count));
+    json_array_append_new(mk->kinds, k);
+    if (!mk->any || r->t_min < mk->tmin)
+        mk->tmin = r->t_min;
+    if (!mk->any || r->t_max > mk->tmax)
+        mk->tmax = r->t_max;
+    mk->any = 1;
+    return 0;
+}
+
 int srv_h_meta(srv_req *rq, json_t **out)
 {
     json_t *j = json_object();
@@ -73,39 +96,19 @@ int srv_h_meta(srv_req *rq, json_t **out)
     json_object_set_new(j, "data_version", json_integer(rq->version));
     *out = j;
 
-    /* Kinds and the period in one pass over the event table (kind is indexed). */
-    sqlite3 *db = stad_store_db(rq->store);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT kind, sum(count), min(t_from), max(t_from) FROM event "
-                           "GROUP BY kind ORDER BY kind",
-                           -1, &st, NULL) != SQLITE_OK)
-        return srv_fail(rq, 500, NULL, "internal error while reading kinds");
-    json_t *kinds = json_array();
-    int64_t tmin = 0, tmax = 0;
-    int any = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *slug = (const char *)sqlite3_column_text(st, 0);
-        json_t *k = json_object();
-        json_object_set_new(k, "kind", srv_json_str(slug ? slug : ""));
-        kind_labels(rq->srv->taxonomy, slug ? slug : "", k);
-        json_object_set_new(k, "count", json_integer(sqlite3_column_int64(st, 1)));
-        json_array_append_new(kinds, k);
-        int64_t a = sqlite3_column_int64(st, 2), b = sqlite3_column_int64(st, 3);
-        if (!any || a < tmin)
-            tmin = a;
-        if (!any || b > tmax)
-            tmax = b;
-        any = 1;
-    }
-    sqlite3_finalize(st);
-    json_object_set_new(j, "kinds", kinds);
-    if (step != SQLITE_DONE)
-        return srv_fail(rq, 500, NULL, "internal error while reading kinds");
+    /* Kinds and the period in one pass over the caller's events (kind is indexed). */
+    meta_kinds mk = {rq, json_array(), 0, 0, 0};
+    stad_event_filter f = {0};
+    srv_scope_filter(rq, &f);
+    int rc = stad_store_kinds_each(rq->store, &f, add_kind, &mk);
+    json_object_set_new(j, "kinds", mk.kinds);
+    if (rc)
+        return srv_fail_internal(rq, "reading kinds");
+    rq->rows = (int64_t)json_array_size(mk.kinds);
     json_object_set_new(j, "period",
-                        any ? json_pack("{s:o, s:o}", "min", srv_json_date(tmin), "max",
-                                        srv_json_date(tmax))
-                            : json_pack("{s:n, s:n}", "min", "max"));
+                        mk.any ? json_pack("{s:o, s:o}", "min", srv_json_date(mk.tmin), "max",
+                                           srv_json_date(mk.tmax))
+                               : json_pack("{s:n, s:n}", "min", "max"));
 
     levels l = {0};
     if (stad_store_areas_each(rq->store, NULL, see_level, &l))
@@ -122,11 +125,15 @@ int srv_h_meta(srv_req *rq, json_t **out)
 typedef struct batches {
     json_t *ring[20];
     size_t n, next;
+    const stad_scope *scope;
 } batches;
 
 static int add_batch(void *user, const stad_batch_row *b)
 {
     batches *bs = user;
+    /* Only batches of sources the caller may read. */
+    if (!stad_privacy_scope_has(bs->scope, b->source_id) && !(bs->scope && bs->scope->all))
+        return 0;
     json_t *j = json_pack("{s:I, s:o, s:o, s:I, s:I, s:s, s:o}", "id", (json_int_t)b->id,
                           "source", srv_json_str(b->source_name), "file",
                           srv_json_str(b->file_name), "accepted", (json_int_t)b->rows_accepted,
@@ -144,6 +151,7 @@ static int add_batch(void *user, const stad_batch_row *b)
 int srv_h_status(srv_req *rq, json_t **out)
 {
     batches bs = {0};
+    bs.scope = rq->scope;
     int rc = stad_store_batches_each(rq->store, add_batch, &bs);
     json_t *arr = json_array();
     /* newest first */
@@ -158,7 +166,11 @@ int srv_h_status(srv_req *rq, json_t **out)
         json_decref(arr);
         return srv_fail_internal(rq, "listing batches");
     }
+    rq->rows = (int64_t)json_array_size(arr);
+    /* The watcher's reports name files of any source: for the register's keepers. */
     *out = json_pack("{s:I, s:o, s:o}", "data_version", (json_int_t)rq->version, "watch",
-                     srv_watch_json(rq->srv), "batches", arr);
+                     stad_privacy_may(&rq->who, STAD_MAY_READ_REGISTER) ? srv_watch_json(rq->srv)
+                                                                        : json_null(),
+                     "batches", arr);
     return *out ? 0 : srv_fail(rq, 500, NULL, "out of memory");
 }

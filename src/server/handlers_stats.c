@@ -51,6 +51,7 @@ int srv_h_stats(srv_req *rq, json_t **out)
         return rc == STAD_ENOMEM ? srv_fail(rq, 500, NULL, "out of memory")
                                  : srv_fail_internal(rq, "counting events");
     }
+    rq->rows = (int64_t)o.n;
     *out = json_pack("{s:o}", "rows", o.rows);
     return *out ? 0 : srv_fail(rq, 500, NULL, "out of memory");
 }

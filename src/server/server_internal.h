@@ -12,6 +12,7 @@
 
 #include "stad/base.h"
 #include "stad/conf.h"
+#include "stad/privacy.h"
 #include "stad/server.h"
 #include "stad/store.h"
 
@@ -88,6 +89,20 @@ typedef struct srv_watch {
 /* ---- event streams (server_sse.c) ------------------------------------------ */
 typedef struct srv_sse srv_sse;
 
+/* ---- access (server_auth.c, server_audit.c) -------------------------------- */
+#define SRV_COOKIE "stad_session"
+#define SRV_CSRF_HEADER "X-CSRF-Token"
+#define SRV_MAX_BODY 16384      /* POST bodies (JSON) larger than this: 413 */
+#define SRV_THROTTLE_SLOTS 512  /* client addresses remembered for login back-off */
+
+typedef struct srv_throttle_slot {
+    char addr[48];
+    int failures;
+    int64_t last_failure;
+} srv_throttle_slot;
+
+typedef struct srv_audit srv_audit; /* queue of audit rows and session touches */
+
 /* ---- the server ------------------------------------------------------------ */
 struct stad_server {
     struct MHD_Daemon *daemon;
@@ -121,6 +136,20 @@ struct stad_server {
 
     int has_watch;
     srv_watch watch;
+
+    /* Access: the session policy, cookies, the one read-write connection (logins,
+     * register changes, audit rows) and the audit writer. */
+    stad_session_policy session;
+    int secure_cookies;
+    int tls;
+    char *tls_key, *tls_cert; /* PEM text, kept while the daemon runs */
+    int has_writer;        /* wr_mu, throttle_mu initialised */
+    pthread_mutex_t wr_mu;
+    stad_ctx *wr_ctx;
+    stad_store *wr;
+    srv_audit *audit;
+    pthread_mutex_t throttle_mu;
+    srv_throttle_slot throttle[SRV_THROTTLE_SLOTS];
 };
 
 /* Logs through the server's logger (thread-safe as long as the logger is). */
@@ -147,6 +176,19 @@ typedef struct srv_req {
     stad_ctx *ctx;
     stad_store *store;
     int64_t version;
+    /* access, set by srv_authorize */
+    int authed;
+    stad_principal who;
+    stad_scope *scope;      /* owned by the request */
+    char token[STAD_TOKEN_LEN + 1]; /* session cookie when valid, else "" */
+    int64_t rows;           /* rows returned, for the audit log; -1 = unknown */
+    /* POST body (JSON), collected before dispatch */
+    int is_post;
+    char *body;
+    size_t body_len;
+    int body_too_big;
+    int retry_after;        /* seconds, for a 429 */
+    char *set_cookie;       /* Set-Cookie header to send, malloc'ed */
     /* error to answer */
     int err_status;
     char err_param[64];     /* "" = none */
@@ -229,7 +271,57 @@ enum {
     SRV_DATA = 1,    /* reads the store: ETag, 304 and cache by data version */
     SRV_GEOJSON = 2, /* answers application/geo+json */
     SRV_NOCACHE = 4, /* computed each time (state outside the data version) */
+    SRV_POST = 8,    /* POST with a JSON body and the CSRF header; changes state */
+    SRV_PUBLIC = 16, /* answers without a session (health, login) */
 };
+
+/* One row per route. `action` is what the caller must be allowed (privacy.h);
+ * a route without SRV_PUBLIC always needs a session. */
+typedef struct srv_route {
+    const char *path;
+    srv_handler fn;
+    int flags;
+    const char *const *params; /* allowed query parameters, NULL-terminated */
+    stad_privacy_action action;
+} srv_route;
+/* The route table (for the authorisation matrix test). */
+const srv_route *srv_routes(size_t *n);
+/* 1 when url is a route that takes POST. */
+int srv_route_is_post(const char *url);
+
+/* THE access check of every route: reads the session cookie, checks the session,
+ * the route's action for the caller's roles, the CSRF token on POST, and puts the
+ * caller's scope (readable sources) in rq->scope. -1 with 401/403 recorded. */
+int srv_authorize(srv_req *rq, const srv_route *r);
+/* Applies rq->scope to an event filter (fails closed without one). */
+void srv_scope_filter(srv_req *rq, stad_event_filter *f);
+/* Client address as text. */
+void srv_client_addr(srv_req *rq, char *buf, size_t size);
+/* Login back-off per client address. */
+int64_t srv_throttle_wait(stad_server *srv, const char *addr, int64_t now);
+void srv_throttle_note(stad_server *srv, const char *addr, int ok, int64_t now);
+/* The request's JSON body (object) or -1 with a 400 recorded. */
+int srv_body_json(srv_req *rq, json_t **out);
+
+/* Audit queue: rows are written by a thread of their own in batches, so a request
+ * never waits for the write lock; stop flushes what is queued. */
+int srv_audit_start(stad_server *srv);
+void srv_audit_stop(stad_server *srv);
+/* Queues an audit row for this request (actor, route, query, scope, rows). */
+void srv_audit_request(srv_req *rq, const char *action, const char *outcome);
+/* Queues a last-seen update of the request's session. */
+void srv_audit_touch(stad_server *srv, const char *token);
+/* Waits until everything queued so far is written (tests, logout). */
+void srv_audit_flush(stad_server *srv);
+
+int srv_h_login(srv_req *rq, json_t **out);
+int srv_h_logout(srv_req *rq, json_t **out);
+int srv_h_session(srv_req *rq, json_t **out);
+int srv_h_register(srv_req *rq, json_t **out);
+int srv_h_register_set(srv_req *rq, json_t **out);
+int srv_h_register_approve(srv_req *rq, json_t **out);
+int srv_h_audit(srv_req *rq, json_t **out);
+int srv_h_users(srv_req *rq, json_t **out);
 
 enum MHD_Result srv_dispatch(srv_req *rq);
 enum MHD_Result srv_static(srv_req *rq);
@@ -246,6 +338,8 @@ int srv_h_change(srv_req *rq, json_t **out);
 int srv_h_hotspots(srv_req *rq, json_t **out);
 int srv_h_kde(srv_req *rq, json_t **out);
 int srv_h_flexteam(srv_req *rq, json_t **out);
+int srv_h_forecast(srv_req *rq, json_t **out);  /* handlers_predict.c */
+int srv_h_backtest(srv_req *rq, json_t **out);
 
 /* Area id -> code lookups for one request (handlers_areas.c). */
 typedef struct srv_area_codes {

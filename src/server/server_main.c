@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sodium.h>
 #include <time.h>
 
 #include "server/server_internal.h"
@@ -74,15 +75,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     stad_server *srv = cls;
     if (*con_cls != &uri_clean && *con_cls != &uri_suspect && *con_cls != NULL) {
-        /* Later calls: the request (without a body) is complete; answer it now.
-         * Answering in the first call would make MHD close the connection. */
+        /* Later calls: body chunks of a POST, then (size 0) the complete request;
+         * answer it now. Answering in the first call would make MHD close the
+         * connection. */
         srv_req *rq = *con_cls;
         if (*upload_data_size) {
+            size_t n = *upload_data_size;
             *upload_data_size = 0;
+            if (!rq->is_post || rq->body_too_big)
+                return MHD_YES;
+            if (rq->body_len + n > SRV_MAX_BODY) {
+                rq->body_too_big = 1;
+                return MHD_YES;
+            }
+            char *b = realloc(rq->body, rq->body_len + n + 1);
+            if (!b)
+                return MHD_NO;
+            memcpy(b + rq->body_len, upload_data, n);
+            rq->body = b;
+            rq->body_len += n;
+            b[rq->body_len] = '\0';
             return MHD_YES;
+        }
+        if (rq->body_too_big) {
+            srv_fail(rq, 413, NULL, "the body is larger than %d bytes", SRV_MAX_BODY);
+            return srv_respond_error(rq);
         }
         return srv_dispatch(rq);
     }
@@ -99,17 +118,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     rq->t0_ns = now_ns();
 
     /* Refusals go out at once, which also makes MHD drop any body and close. */
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-        srv_fail(rq, 405, NULL, "only GET and HEAD are supported");
+    rq->is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0 &&
+        !(rq->is_post && srv_route_is_post(url))) {
+        srv_fail(rq, 405, NULL, "only GET and HEAD (and POST to the API) are supported");
         return srv_respond_error(rq);
     }
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    if (te || (cl && strcmp(cl, "0") != 0)) {
+    if (!rq->is_post && (te || (cl && strcmp(cl, "0") != 0))) {
         srv_fail(rq, 413, NULL, "requests with a body are not accepted");
         return srv_respond_error(rq);
+    }
+    if (rq->is_post) {
+        /* A JSON body of known, small length: also what makes a cross-site form
+         * unable to post here (it cannot send application/json without CORS). */
+        const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
+        char *end = NULL;
+        unsigned long long n = cl ? strtoull(cl, &end, 10) : 0;
+        if (te || !cl || end == cl || *end || n > SRV_MAX_BODY) {
+            srv_fail(rq, 413, NULL, "POST needs a Content-Length of at most %d bytes",
+                     SRV_MAX_BODY);
+            return srv_respond_error(rq);
+        }
+        if (!ct || strncmp(ct, "application/json", 16) != 0) {
+            srv_fail(rq, 415, NULL, "POST bodies must be application/json");
+            return srv_respond_error(rq);
+        }
     }
     if (rq->bad_uri) {
         srv_fail(rq, 400, NULL, "encoded dots, slashes, backslashes or NUL in the path");
@@ -131,6 +169,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     srv_log(srv, rq->status >= 500 ? STAD_LOG_WARN : STAD_LOG_DEBUG,
             "%s %s %d %.1f ms%s", rq->method, rq->route, rq->status, ms,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    stad_privacy_scope_free(rq->scope);
+    if (rq->body)
+        sodium_memzero(rq->body, rq->body_len); /* may hold a password */
+    free(rq->body);
+    free(rq->set_cookie);
     free(rq);
     *con_cls = NULL;
 }
@@ -146,6 +189,38 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
     srv->log(srv->log_user, STAD_LOG_DEBUG, msg);
+}
+
+/* A whole small file (PEM) as a NUL-terminated string; NULL when unreadable. */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    int bad = ferror(f) || !feof(f) || n == 0;
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The read-write connection for logins, register changes and audit rows. */
+static int open_writer(stad_server *srv, const char *path, stad_ctx *ctx)
+{
+    pthread_mutex_init(&srv->wr_mu, NULL);
+    pthread_mutex_init(&srv->throttle_mu, NULL);
+    if (stad_ctx_new(&srv->wr_ctx))
+        return stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
+    stad_set_logger(srv->wr_ctx, srv->log ? srv->log_level : STAD_LOG_QUIET, srv->log,
+                    srv->log_user);
+    if (stad_store_open(srv->wr_ctx, path, &srv->wr))
+        return stad_fail(ctx, STAD_ESTORE, "server: %s", stad_errmsg(srv->wr_ctx));
+    return 0;
 }
 
 static int load_taxonomy(stad_server *srv)
@@ -205,6 +280,37 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
     pthread_mutex_init(&srv->sse_mu, NULL);
     pthread_mutex_init(&srv->extent_mu, NULL);
     int rc = 0;
+    char *tls_key = NULL, *tls_cert = NULL;
+    if (opts->session)
+        srv->session = *opts->session;
+    else
+        stad_session_policy_init(&srv->session);
+    srv->secure_cookies = opts->secure_cookies;
+    if ((rc = open_writer(srv, opts->store_path, ctx)))
+        goto fail;
+    srv->has_writer = 1;
+
+    if (opts->tls_cert || opts->tls_key) {
+        if (!opts->tls_cert || !opts->tls_key) {
+            rc = stad_fail(ctx, STAD_EINVAL, "server: TLS needs both a certificate and a key");
+            goto fail;
+        }
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            rc = stad_fail(ctx, STAD_EINVAL, "server: this libmicrohttpd has no TLS support");
+            goto fail;
+        }
+        /* Kept until stop: MHD holds the pointers. */
+        tls_cert = srv->tls_cert = read_pem(opts->tls_cert);
+        tls_key = srv->tls_key = read_pem(opts->tls_key);
+        if (!tls_cert || !tls_key) {
+            rc = stad_fail(ctx, STAD_EIO, "server: cannot read %s",
+                           tls_cert ? opts->tls_key : opts->tls_cert);
+            goto fail;
+        }
+        flags |= MHD_USE_TLS;
+        srv->tls = 1;
+        srv->secure_cookies = 1;
+    }
 
     if (opts->web_root) {
         char real[PATH_MAX];
@@ -237,10 +343,18 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
     if (srv_pool_init(&srv->pool, opts->store_path, (size_t)threads + 2, opts->log,
                       opts->log_user, opts->log_level) ||
         srv_cache_new(opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20, &srv->cache) ||
-        load_taxonomy(srv)) {
+        load_taxonomy(srv) || srv_audit_start(srv)) {
         rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
         goto fail;
     }
+
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (!srv->tls)
+        tls_opts[0].option = MHD_OPTION_END;
 
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv,
@@ -253,6 +367,7 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);
     if (!srv->daemon) {
         rc = stad_fail(ctx, STAD_EIO, "server: cannot listen on %s port %d (in use?)", bind,
@@ -272,8 +387,8 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
         if (rc)
             goto fail;
     }
-    srv_log(srv, STAD_LOG_DEBUG, "server: listening on %s port %d with %d threads", bind,
-            srv->port, threads);
+    srv_log(srv, STAD_LOG_DEBUG, "server: listening on %s port %d with %d threads%s", bind,
+            srv->port, threads, srv->tls ? " (TLS)" : "");
     *out = srv;
     return 0;
 
@@ -298,6 +413,17 @@ void stad_server_stop(stad_server *srv)
     srv_monitor_stop(srv);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    srv_audit_stop(srv); /* after the daemon: no request queues rows any more */
+    if (srv->tls_key)
+        sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+    free(srv->tls_key);
+    free(srv->tls_cert);
+    if (srv->has_writer) {
+        stad_store_close(srv->wr);
+        stad_ctx_free(srv->wr_ctx);
+        pthread_mutex_destroy(&srv->wr_mu);
+        pthread_mutex_destroy(&srv->throttle_mu);
+    }
     srv_pool_destroy(&srv->pool);
     srv_cache_free(srv->cache);
     stad_conf_free(srv->taxonomy);

@@ -287,5 +287,7 @@ int srv_params_filter(srv_req *rq, stad_event_filter *f, srv_filter_buf *fb)
             return -1;
         f->has_bbox = 1;
     }
+    /* Every filter a route builds reads only the caller's sources. */
+    srv_scope_filter(rq, f);
     return 0;
 }

@@ -63,7 +63,17 @@ enum MHD_Result srv_respond(srv_req *rq, int status, const char *ctype, const ch
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (status == 405)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+                                srv_route_is_post(rq->url) ? "POST" : "GET, HEAD");
+    if (rq->set_cookie)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rq->set_cookie);
+    if (status == 429 && rq->retry_after > 0) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%d", rq->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    /* Pages may not be framed (clickjacking of the register and login pages). */
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (status == 413 || status >= 500)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(rq->conn, (unsigned)status, r);

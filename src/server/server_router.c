@@ -8,13 +8,6 @@
 
 #include "server/server_internal.h"
 
-typedef struct srv_route {
-    const char *path;
-    srv_handler fn;
-    int flags;
-    const char *const *params; /* allowed query parameters, NULL-terminated */
-} srv_route;
-
 static const char *const p_none[] = {NULL};
 static const char *const p_areas[] = {"level", NULL};
 static const char *const p_events[] = {SRV_FILTER_PARAMS, "page", "page_size", NULL};
@@ -25,21 +18,79 @@ static const char *const p_hotspots[] = {SRV_FILTER_PARAMS, "cell", "bandwidth",
                                          "fdr", NULL};
 static const char *const p_kde[] = {SRV_FILTER_PARAMS, "cell", "bandwidth", "kernel", NULL};
 static const char *const p_flexteam[] = {SRV_FILTER_PARAMS, "shifts", NULL};
+static const char *const p_forecast[] = {"kind", "at", "method", "cell", "horizon", "top",
+                                         NULL};
+static const char *const p_backtest[] = {"kind", "from", "to", "methods", "cell", "horizon",
+                                         NULL};
+static const char *const p_audit[] = {"since", "actor", "action", "limit", NULL};
 
+/* Every route names the action its caller must be allowed (privacy.h); only
+ * SRV_PUBLIC routes answer without a session. tests/unit/test_server.c checks every
+ * route against every role. */
 static const srv_route routes[] = {
-    {"/api/health", srv_h_health, SRV_DATA | SRV_NOCACHE, p_none},
-    {"/api/meta", srv_h_meta, SRV_DATA, p_none},
-    {"/api/areas", srv_h_areas, SRV_DATA | SRV_GEOJSON, p_areas},
-    {"/api/events", srv_h_events, SRV_DATA | SRV_GEOJSON, p_events},
-    {"/api/stats", srv_h_stats, SRV_DATA, p_stats},
-    {"/api/trend", srv_h_trend, SRV_DATA, p_trend},
-    {"/api/change", srv_h_change, SRV_DATA, p_change},
-    {"/api/hotspots", srv_h_hotspots, SRV_DATA, p_hotspots},
-    {"/api/kde", srv_h_kde, SRV_DATA | SRV_GEOJSON, p_kde},
-    {"/api/flexteam", srv_h_flexteam, SRV_DATA, p_flexteam},
-    {"/api/status", srv_h_status, SRV_DATA | SRV_NOCACHE, p_none},
+    {"/api/health", srv_h_health, SRV_DATA | SRV_NOCACHE | SRV_PUBLIC, p_none,
+     STAD_MAY_READ_AREAS},
+    {"/api/login", srv_h_login, SRV_POST | SRV_PUBLIC, p_none, STAD_MAY_READ_AREAS},
+    {"/api/logout", srv_h_logout, SRV_POST, p_none, STAD_MAY_READ_AREAS},
+    {"/api/session", srv_h_session, SRV_NOCACHE, p_none, STAD_MAY_READ_AREAS},
+    {"/api/meta", srv_h_meta, SRV_DATA, p_none, STAD_MAY_READ_DATA},
+    {"/api/areas", srv_h_areas, SRV_DATA | SRV_GEOJSON, p_areas, STAD_MAY_READ_AREAS},
+    {"/api/events", srv_h_events, SRV_DATA | SRV_GEOJSON, p_events, STAD_MAY_READ_DATA},
+    {"/api/stats", srv_h_stats, SRV_DATA, p_stats, STAD_MAY_READ_DATA},
+    {"/api/trend", srv_h_trend, SRV_DATA, p_trend, STAD_MAY_READ_DATA},
+    {"/api/change", srv_h_change, SRV_DATA, p_change, STAD_MAY_READ_DATA},
+    {"/api/hotspots", srv_h_hotspots, SRV_DATA, p_hotspots, STAD_MAY_READ_DATA},
+    {"/api/kde", srv_h_kde, SRV_DATA | SRV_GEOJSON, p_kde, STAD_MAY_READ_DATA},
+    {"/api/flexteam", srv_h_flexteam, SRV_DATA, p_flexteam, STAD_MAY_READ_DATA},
+    {"/api/forecast", srv_h_forecast, SRV_DATA | SRV_GEOJSON, p_forecast, STAD_MAY_READ_DATA},
+    {"/api/backtest", srv_h_backtest, SRV_DATA, p_backtest, STAD_MAY_READ_DATA},
+    {"/api/status", srv_h_status, SRV_DATA | SRV_NOCACHE, p_none, STAD_MAY_READ_DATA},
+    {"/api/register", srv_h_register, SRV_NOCACHE, p_none, STAD_MAY_READ_REGISTER},
+    {"/api/register/set", srv_h_register_set, SRV_POST, p_none, STAD_MAY_WRITE_REGISTER},
+    {"/api/register/approve", srv_h_register_approve, SRV_POST, p_none,
+     STAD_MAY_WRITE_REGISTER},
+    {"/api/audit", srv_h_audit, SRV_NOCACHE, p_audit, STAD_MAY_READ_AUDIT},
+    {"/api/users", srv_h_users, SRV_NOCACHE, p_none, STAD_MAY_MANAGE_USERS},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
+
+const srv_route *srv_routes(size_t *n)
+{
+    *n = N_ROUTES;
+    return routes;
+}
+
+int srv_route_is_post(const char *url)
+{
+    for (size_t i = 0; i < N_ROUTES; i++)
+        if ((routes[i].flags & SRV_POST) && strcmp(url, routes[i].path) == 0)
+            return 1;
+    return 0;
+}
+
+/* What the audit log calls a successful request of this route. */
+static const char *audit_action(const srv_route *r)
+{
+    if (r->flags & SRV_PUBLIC)
+        return NULL; /* health; login audits itself */
+    if (r->fn == srv_h_session || r->fn == srv_h_logout)
+        return NULL;
+    switch (r->action) {
+    case STAD_MAY_READ_DATA:
+        return "read";
+    case STAD_MAY_READ_AREAS:
+        return "read.areas";
+    case STAD_MAY_READ_REGISTER:
+        return "register.read";
+    case STAD_MAY_READ_AUDIT:
+        return "audit.read";
+    case STAD_MAY_MANAGE_USERS:
+        return "users.read";
+    case STAD_MAY_WRITE_REGISTER:
+        return NULL; /* the register audits its changes itself */
+    }
+    return NULL;
+}
 
 static enum MHD_Result answer(srv_req *rq, const srv_route *r, const char *body, size_t len,
                               int gzip, const char *etag)
@@ -54,6 +105,11 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
     if (srv_params_check(rq, r->params))
         return srv_respond_error(rq);
 
+    if (rq->is_post != ((r->flags & SRV_POST) != 0)) {
+        srv_fail(rq, 405, NULL, "%s takes %s", r->path, (r->flags & SRV_POST) ? "POST" : "GET");
+        return srv_respond_error(rq);
+    }
+
     srv_conn *c = srv_pool_acquire(&srv->pool);
     if (!c) {
         srv_fail(rq, 503, NULL, "the store cannot be opened");
@@ -61,34 +117,44 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
     }
     rq->ctx = c->ctx;
     rq->store = c->store;
+    rq->rows = -1;
     /* One read transaction: the version and the data it tags are the same snapshot. */
     sqlite3_exec(stad_store_db(c->store), "BEGIN", NULL, NULL, NULL);
     enum MHD_Result ret;
     char *key = NULL, *body = NULL, *gz = NULL;
     size_t len = 0, gz_len = 0;
     char etag[64] = "";
-    int want_gzip = srv_accepts_gzip(rq), cacheable = !(r->flags & SRV_NOCACHE);
+    int want_gzip = srv_accepts_gzip(rq);
+    int cacheable = !(r->flags & (SRV_NOCACHE | SRV_POST));
+    const char *action = audit_action(r);
 
+    if (srv_authorize(rq, r))
+        goto fail;
     if (stad_store_data_version(c->store, &rq->version)) {
         srv_fail_internal(rq, "reading the data version");
         goto fail;
     }
     if (cacheable) {
         char *q = srv_params_normalised(rq);
-        size_t n = strlen(r->path) + (q ? strlen(q) : 0) + 2;
+        /* The scope is part of the key: callers who may read different sources get
+         * different answers (and ETags). */
+        const char *scope = rq->scope ? rq->scope->key : "-";
+        size_t n = strlen(r->path) + (q ? strlen(q) : 0) + strlen(scope) + 3;
         key = malloc(n);
         if (!q || !key) {
             free(q);
             srv_fail(rq, 500, NULL, "out of memory");
             goto fail;
         }
-        snprintf(key, n, "%s?%s", r->path, q);
+        snprintf(key, n, "%s?%s#%s", r->path, q, scope);
         free(q);
         snprintf(etag, sizeof etag, "\"%lld-%08x\"", (long long)rq->version,
                  srv_fnv1a(key, SRV_FNV_INIT));
         if (srv_etag_matches(rq, etag)) {
             srv_pool_release(&srv->pool, c);
             free(key);
+            if (action)
+                srv_audit_request(rq, action, "not modified");
             return srv_respond_304(rq, etag);
         }
         int is_gz = 0;
@@ -102,6 +168,8 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
             } else {
                 ret = answer(rq, r, body, len, is_gz, etag);
             }
+            if (action)
+                srv_audit_request(rq, action, "ok (cached)");
             goto done;
         }
     }
@@ -124,11 +192,15 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
         gz = NULL;
     if (cacheable)
         srv_cache_put(srv->cache, key, rq->version, body, len, gz, gz_len);
+    if (action)
+        srv_audit_request(rq, action, "ok");
     ret = gz ? answer(rq, r, gz, gz_len, 1, cacheable ? etag : NULL)
              : answer(rq, r, body, len, 0, cacheable ? etag : NULL);
     goto done;
 
 fail:
+    if (action && rq->scope)
+        srv_audit_request(rq, action, "failed");
     srv_pool_release(&srv->pool, c);
     rq->ctx = NULL;
     rq->store = NULL;
@@ -152,6 +224,22 @@ enum MHD_Result srv_dispatch(srv_req *rq)
         rq->route = "/api/changes";
         static const char *const none[] = {NULL};
         if (srv_params_check(rq, none))
+            return srv_respond_error(rq);
+        /* The stream tells only the data version, but still only to a session. */
+        static const srv_route changes = {"/api/changes", NULL, 0, none, STAD_MAY_READ_AREAS};
+        srv_conn *c = srv_pool_acquire(&rq->srv->pool);
+        if (!c) {
+            srv_fail(rq, 503, NULL, "the store cannot be opened");
+            return srv_respond_error(rq);
+        }
+        rq->ctx = c->ctx;
+        rq->store = c->store;
+        int denied = rq->is_post ? srv_fail(rq, 405, NULL, "/api/changes takes GET")
+                                 : srv_authorize(rq, &changes);
+        srv_pool_release(&rq->srv->pool, c);
+        rq->ctx = NULL;
+        rq->store = NULL;
+        if (denied)
             return srv_respond_error(rq);
         return srv_sse_start(rq);
     }

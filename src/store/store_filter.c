@@ -1,5 +1,5 @@
 /* The event filter as SQL. store_filter_sql and store_filter_bind must walk the
- * filter in the same order: kinds, period, area, bbox. */
+ * filter in the same order: kinds, period, area, bbox, sources. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +40,20 @@ int store_filter_sql(stad_store *s, const stad_event_filter *f, stad_strbuf *sql
     if (f->has_bbox) {
         stad_strbuf_append(sql, sep);
         stad_strbuf_append(sql, "e.lon >= ? AND e.lon <= ? AND e.lat >= ? AND e.lat <= ?");
+        sep = " AND ";
+    }
+    if (f->restrict_sources) {
+        stad_strbuf_append(sql, sep);
+        if (f->n_source_ids == 0) {
+            stad_strbuf_append(sql, "0"); /* no source readable: nothing */
+        } else {
+            if (!f->source_ids)
+                return stad_fail(s->ctx, STAD_EINVAL, "event filter: source_ids is NULL");
+            stad_strbuf_append(sql, "e.batch_id IN (SELECT id FROM batch WHERE source_id IN (");
+            for (size_t i = 0; i < f->n_source_ids; i++)
+                stad_strbuf_append(sql, i ? ",?" : "?");
+            stad_strbuf_append(sql, "))");
+        }
     }
     return sql->oom ? stad_fail(s->ctx, STAD_ENOMEM, "building event query") : 0;
 }
@@ -84,6 +98,9 @@ int store_filter_bind(stad_store *s, sqlite3_stmt *st, const stad_event_filter *
         sqlite3_bind_double(st, i++, f->bbox[1]);
         rc = sqlite3_bind_double(st, i++, f->bbox[3]);
     }
+    if (f->restrict_sources)
+        for (size_t k = 0; k < f->n_source_ids && rc == SQLITE_OK; k++)
+            rc = sqlite3_bind_int64(st, i++, f->source_ids[k]);
     *idx = i;
     if (rc != SQLITE_OK)
         return rc == SQLITE_NOMEM ? stad_fail(s->ctx, STAD_ENOMEM, "binding event filter")

@@ -75,3 +75,8 @@ int stad_store_data_version(stad_store *s, int64_t *version)
     sqlite3_finalize(st);
     return rc;
 }
+
+int stad_store_bump_data_version(stad_store *s)
+{
+    return store_bump_data_version(s);
+}

@@ -129,6 +129,103 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX street_batch ON street(batch_id);"
     "CREATE INDEX street_name ON street(name);",
+
+    /* 1 -> 2: privacy — accounts, roles, sessions, the append-only audit log; the
+     * analysis index also carries batch_id so that reads restricted to the sources a
+     * caller may see still scan only the index. */
+    "CREATE TABLE role ("
+    "  name TEXT PRIMARY KEY,"
+    "  description TEXT NOT NULL DEFAULT ''"
+    ") WITHOUT ROWID;"
+    "INSERT INTO role(name, description) VALUES"
+    "  ('admin', 'manages accounts; sees every source'),"
+    "  ('privacy_officer', 'keeps the source register; approves sources; reads the audit log'),"
+    "  ('safety_analyst', 'hotspots, forecasts, stats'),"
+    "  ('enforcement', 'plans enforcement campaigns'),"
+    "  ('enforcer', 'handheld: today''s route'),"
+    "  ('social_policy', 'social-domain outcomes (aggregated)'),"
+    "  ('source_holder', 'delivers and pseudonymises a source'),"
+    "  ('public', 'open data only');"
+
+    "CREATE TABLE account ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  pwhash TEXT NOT NULL,"        /* argon2id string (libsodium crypto_pwhash_str) */
+    "  roles TEXT NOT NULL,"         /* comma-separated role names */
+    "  locked INTEGER NOT NULL DEFAULT 0,"
+    "  failures INTEGER NOT NULL DEFAULT 0,"  /* failed logins since the last success */
+    "  last_failure INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL,"
+    "  pw_changed INTEGER NOT NULL"
+    ");"
+
+    /* Only a hash of each session token is kept: a copy of the store opens no session. */
+    "CREATE TABLE session ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,"
+    "  created INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX session_account ON session(account_id);"
+
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  t INTEGER NOT NULL,"           /* unix seconds (UTC) */
+    "  actor TEXT NOT NULL,"          /* account name, or cli:<os user> */
+    "  interface TEXT NOT NULL,"      /* http | cli */
+    "  action TEXT NOT NULL,"         /* read | login | login.failed | register.* | ... */
+    "  route TEXT NOT NULL DEFAULT '',"
+    "  query TEXT NOT NULL DEFAULT '',"
+    "  sources TEXT NOT NULL DEFAULT '',"
+    "  rows INTEGER,"
+    "  outcome TEXT NOT NULL DEFAULT 'ok'"
+    ");"
+    "CREATE INDEX audit_t ON audit(t);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+
+    "DROP INDEX event_analysis;"
+    "CREATE INDEX event_analysis ON event(kind, t_from, t_to, wijk_id, buurt_id, count,"
+    "  x, y, lon, lat, batch_id);",
+
+    /* 2 -> 3: enforcement campaigns (bikes and other themes). Street segments get a
+     * middle point, end points (for the routing graph), areas and their attributes.
+     * Every visit is a row, also one that found nothing (an event cannot have count
+     * 0, and "nothing here" is what the yield model learns most from); labels,
+     * removals and returns are also written as events for stats and maps. The
+     * idempotency key makes a resent handheld record a no-op. */
+    "ALTER TABLE street ADD COLUMN ext_id TEXT;"
+    "ALTER TABLE street ADD COLUMN kind TEXT;"
+    "ALTER TABLE street ADD COLUMN x REAL;"
+    "ALTER TABLE street ADD COLUMN y REAL;"
+    "ALTER TABLE street ADD COLUMN lon REAL;"
+    "ALTER TABLE street ADD COLUMN lat REAL;"
+    "ALTER TABLE street ADD COLUMN x0 REAL;"
+    "ALTER TABLE street ADD COLUMN y0 REAL;"
+    "ALTER TABLE street ADD COLUMN x1 REAL;"
+    "ALTER TABLE street ADD COLUMN y1 REAL;"
+    "ALTER TABLE street ADD COLUMN wijk_id INTEGER;"
+    "ALTER TABLE street ADD COLUMN buurt_id INTEGER;"
+    "ALTER TABLE street ADD COLUMN attrs TEXT;"
+    "CREATE TABLE campaign_visit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  theme TEXT NOT NULL,"
+    "  street_id INTEGER NOT NULL,"   /* plain id: streets can be reloaded */
+    "  t INTEGER NOT NULL,"           /* naive local seconds */
+    "  action TEXT NOT NULL CHECK (action IN ('label', 'followup')),"
+    "  labels INTEGER NOT NULL DEFAULT 0 CHECK (labels >= 0),"
+    "  removed INTEGER NOT NULL DEFAULT 0 CHECK (removed >= 0),"
+    "  returned INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),"
+    "  remark TEXT,"
+    "  idem_key TEXT UNIQUE,"
+    "  batch_id INTEGER REFERENCES batch(id) ON DELETE SET NULL,"
+    "  created INTEGER NOT NULL"      /* unix seconds (UTC) */
+    ");"
+    "CREATE INDEX campaign_visit_street ON campaign_visit(theme, street_id, t);"
+    "CREATE INDEX campaign_visit_t ON campaign_visit(theme, t);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STAD_SCHEMA_VERSION,

@@ -48,7 +48,7 @@ int stad_store_sources_each(stad_store *s, int (*cb)(void *, const stad_source_r
         "s.sensitivity, s.roles, s.status, s.created, "
         "(SELECT count(*) FROM batch b WHERE b.source_id = s.id), "
         "(SELECT count(*) FROM event e JOIN batch b ON b.id = e.batch_id "
-        " WHERE b.source_id = s.id) "
+        " WHERE b.source_id = s.id), s.approved_by, s.approved_at "
         "FROM source s ORDER BY s.name",
         &st, "listing sources");
     if (rc)
@@ -68,6 +68,8 @@ int stad_store_sources_each(stad_store *s, int (*cb)(void *, const stad_source_r
             .created = sqlite3_column_int64(st, 9),
             .n_batches = sqlite3_column_int64(st, 10),
             .n_events = sqlite3_column_int64(st, 11),
+            .approved_by = store_col_text(st, 12),
+            .approved_at = sqlite3_column_int64(st, 13),
         };
         rc = cb(user, &r);
         if (rc)

@@ -3,6 +3,11 @@
 
 int store_fail_sql(stad_store *s, const char *what)
 {
+    /* SQLite says "database or disk is full"; an administrator needs the second. */
+    if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_FULL)
+        return stad_fail(s->ctx, STAD_ESTORE,
+                         "%s: the disk is full (%s); the change was not stored", what,
+                         s->path ? s->path : "");
     return stad_fail(s->ctx, STAD_ESTORE, "%s: %s (%s)", what, sqlite3_errmsg(s->db),
                      s->path ? s->path : "");
 }

@@ -307,7 +307,7 @@ int stad_store_stats_each(stad_store *s, const stad_event_filter *f, const char 
         rows[n++] = (out_row){a ? a->code : "", a ? a->name : "", t.kinds[c->kind], c->period,
                               c->count};
     }
-    if (!rc)
+    if (!rc && n) /* qsort(NULL, 0, ...) is undefined */
         qsort(rows, n, sizeof *rows, cmp_out);
     for (size_t i = 0; !rc && i < n; i++) {
         char key[16];

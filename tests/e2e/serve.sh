@@ -13,6 +13,12 @@ run_ok init st init --city groningen
 run_ok wijk st areas load "$AREAS/groningen_gemeente_wijkindeling_wgs84.geojson" --level wijk
 run_ok buurt st areas load "$AREAS/groningen_gemeente_buurtindeling_wgs84.geojson" --level buurt
 run_ok ingest st ingest "$THEFTS"
+# The register: the source is approved for analysts; an admin account logs in.
+SRC=groningen_fietsdiefstallen_2013_2017
+run_ok register st source set "$SRC" --holder "Politie" --purpose "hotspots" \
+    --legal-basis "open data" --retention-days 36500 --sensitivity open --roles safety_analyst
+run_ok approve st source approve "$SRC"
+printf 'admin-password-1\n' | run_ok user st user add beheer --role admin
 
 W="$T/drop"
 mkdir "$W"
@@ -33,9 +39,10 @@ done
 URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$LOG" | head -n 1)
 note "serving at $URL"
 
-# get PATH NAME: body in $T/NAME.json, status code printed.
+# get PATH NAME: body in $T/NAME.json, status code printed (with the session cookie).
+JAR="$T/cookies"
 get() {
-    curl -sS --path-as-is -o "$T/$2.json" -w '%{http_code}' "$URL$1" 2>"$T/$2.curl" ||
+    curl -sS --path-as-is -b "$JAR" -o "$T/$2.json" -w '%{http_code}' "$URL$1" 2>"$T/$2.curl" ||
         { show "$T/$2.curl"; fail "curl $1 failed"; }
 }
 # jq-less JSON: py EXPR NAME evaluates EXPR with j = the parsed $T/NAME.json.
@@ -45,6 +52,10 @@ j = json.load(open(sys.argv[2]))
 print(eval(sys.argv[1]))' "$1" "$T/$2.json" || { show "$T/$2.json"; fail "cannot read $2.json"; }
 }
 
+# Without a session only /api/health answers.
+expect_eq "$(get /api/events anon)" 401 "GET /api/events without a session"
+expect_eq "$(curl -sS -o /dev/null -w '%{http_code}' -c "$JAR" -H 'Content-Type: application/json' \
+    -d '{"name":"beheer","password":"admin-password-1"}' "$URL/api/login")" 200 "POST /api/login"
 expect_eq "$(get /api/health health)" 200 "GET /api/health"
 expect_eq "$(py 'j["status"]' health)" ok "health status"
 v0=$(py 'j["data_version"]' health)
@@ -75,11 +86,11 @@ expect_eq "$(get '/api/trend?from=2016-01-01&to=2016-12-31' trend)" 200 "GET /ap
 expect_eq "$(py 'sum(w["count"] for w in j["weeks"])' trend)" 3483 "trend sum for 2016"
 
 # ETag and 304; gzip when asked
-etag=$(curl -sS -D - -o /dev/null "$URL/api/stats?kind=theft.bike" | sed -n 's/^[Ee][Tt]ag: //p' | tr -d '\r')
+etag=$(curl -sS -b "$JAR" -D - -o /dev/null "$URL/api/stats?kind=theft.bike" | sed -n 's/^[Ee][Tt]ag: //p' | tr -d '\r')
 [ -n "$etag" ] || fail "no ETag on /api/stats"
-code=$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$URL/api/stats?kind=theft.bike")
+code=$(curl -sS -b "$JAR" -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$URL/api/stats?kind=theft.bike")
 expect_eq "$code" 304 "If-None-Match with the ETag"
-curl -sS -D "$T/gz.head" -o /dev/null -H 'Accept-Encoding: gzip' "$URL/api/areas?level=buurt"
+curl -sS -b "$JAR" -D "$T/gz.head" -o /dev/null -H 'Accept-Encoding: gzip' "$URL/api/areas?level=buurt"
 expect_contains_i "$T/gz.head" "content-encoding: gzip" "gzip'ed areas"
 
 # refusals

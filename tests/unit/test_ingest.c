@@ -432,7 +432,7 @@ static void t_csv_reader(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     char *path = fixture("quoted.csv");
     ingest_reader *r;
-    ingest_reader_opts o = {NULL, INGEST_ENC_AUTO, 0};
+    ingest_reader_opts o = {NULL, INGEST_ENC_AUTO, 0, 0};
     assert_int_equal(ingest_reader_open(ctx, path, &o, &r), 0);
     assert_int_equal(r->ncols, 6);
     assert_string_equal(r->headers[0], "incident_id"); /* BOM gone */

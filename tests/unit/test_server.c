@@ -23,9 +23,12 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <zlib.h>
 
+#include "server/server_internal.h"
 #include "stad/base.h"
+#include "stad/privacy.h"
 #include "stad/server.h"
 #include "stad/store.h"
 #include "stad/timeparse.h"
@@ -42,6 +45,9 @@ typedef struct world {
     stad_server *srv;
     int port;
     int64_t src;
+    char cookie[160];       /* sent by http_get: the safety analyst's session */
+    char admin_cookie[160];
+    char admin_csrf[80];
 } world;
 
 static world W;
@@ -130,6 +136,73 @@ static size_t rect_wkb(unsigned char *out, double x0, double y0, double x1, doub
     return n + sizeof xy;
 }
 
+/* ---- access fixture: the register, one account per role ------------------ */
+
+static const char *const ROLES[] = {"admin", "privacy_officer", "safety_analyst", "enforcement",
+                                    "enforcer", "social_policy", "source_holder", "public"};
+#define N_ROLES (sizeof ROLES / sizeof ROLES[0])
+
+/* Matrix sources, each with its own kind: M1 and M2 approved for disjoint roles,
+ * MP pending (listing every role, which must not matter). */
+typedef struct msrc {
+    const char *name, *kind, *roles;
+    int approve;
+    int64_t id;
+} msrc;
+static msrc MS[] = {
+    {"m1", "matrix.one", "enforcer,social_policy,source_holder", 1, 0},
+    {"m2", "matrix.two", "enforcement,privacy_officer", 1, 0},
+    {"mp", "matrix.pending", "admin,privacy_officer,safety_analyst,enforcement,enforcer,"
+                             "social_policy,source_holder", 0, 0},
+};
+#define N_MS (sizeof MS / sizeof MS[0])
+
+static void set_source(const char *name, const char *roles, int approve)
+{
+    stad_source_update u;
+    stad_source_update_init(&u);
+    u.holder = "holder";
+    u.purpose = "test purpose";
+    u.legal_basis = "test basis";
+    u.retention_days = 36500;
+    u.sensitivity = "low";
+    u.roles = roles;
+    OK(stad_privacy_source_set(W.s, "test", "cli", name, &u));
+    if (approve)
+        OK(stad_privacy_source_approve(W.s, "test", "cli", name, 1));
+}
+
+static void password_of(const char *role, char *buf, size_t size)
+{
+    snprintf(buf, size, "pw-of-%s-0123", role);
+}
+
+static void register_fixture(int64_t wijk, int64_t buurt)
+{
+    /* politie: the safety analyst's own source, which the older tests count */
+    set_source("politie", "safety_analyst", 1);
+    int64_t keep = W.src;
+    for (size_t i = 0; i < N_MS; i++) {
+        OK(stad_store_source_ensure(W.s, MS[i].name, &MS[i].id));
+        W.src = MS[i].id;
+        char file[64];
+        snprintf(file, sizeof file, "%s.csv", MS[i].name);
+        /* in the politie period, so that analysis routes over "the last 28 days" of
+         * one source are the same as over all */
+        add_batch(file, MS[i].kind, 40, T(2017, 3, 1, 2), wijk, buurt);
+        set_source(MS[i].name, MS[i].roles, MS[i].approve);
+    }
+    W.src = keep;
+    for (size_t r = 0; r < N_ROLES; r++) {
+        char pw[64];
+        password_of(ROLES[r], pw, sizeof pw);
+        OK(stad_privacy_user_add(W.s, "test", "cli", ROLES[r], ROLES[r], pw));
+    }
+}
+
+static void login(const char *name, const char *pw, char *cookie, size_t csize, char *csrf,
+                  size_t fsize);
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -177,6 +250,7 @@ static int group_setup(void **state)
     add_batch("fietsen.csv", "theft.bike", N_BIKES, T(2016, 12, 1, 10), wijk, buurt);
     add_batch("inbraak.csv", "burglary.residential", N_BURGLARIES, T(2017, 3, 1, 2), wijk,
               buurt);
+    register_fixture(wijk, buurt);
 
     stad_server_opts o;
     stad_server_opts_init(&o);
@@ -188,6 +262,11 @@ static int group_setup(void **state)
     OK(stad_server_start(W.ctx, &o, &W.srv));
     W.port = stad_server_port(W.srv);
     assert_true(W.port > 0);
+    char pw[64];
+    password_of("safety_analyst", pw, sizeof pw);
+    login("safety_analyst", pw, W.cookie, sizeof W.cookie, NULL, 0);
+    password_of("admin", pw, sizeof pw);
+    login("admin", pw, W.admin_cookie, sizeof W.admin_cookie, W.admin_csrf, sizeof W.admin_csrf);
     return 0;
 }
 
@@ -288,11 +367,26 @@ static void http_raw(const char *raw, size_t raw_len, resp *r)
     free(buf);
 }
 
+/* GET with the current session (W.cookie) unless headers bring their own Cookie. */
 static void http_get(const char *path, const char *headers, resp *r)
 {
+    char req[8192], cookie[256] = "";
+    if (W.cookie[0] && !(headers && strstr(headers, "Cookie:")))
+        snprintf(cookie, sizeof cookie, "Cookie: %s\r\n", W.cookie);
+    snprintf(req, sizeof req,
+             "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%sConnection: close\r\n\r\n", path,
+             cookie, headers ? headers : "");
+    http_raw(req, strlen(req), r);
+}
+
+/* POST of a JSON body with extra headers (cookie, CSRF) as given. */
+static void http_post(const char *path, const char *body, const char *headers, resp *r)
+{
     char req[8192];
-    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n",
-             path, headers ? headers : "");
+    snprintf(req, sizeof req,
+             "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\n%sConnection: close\r\n\r\n%s",
+             path, strlen(body), headers ? headers : "", body);
     http_raw(req, strlen(req), r);
 }
 
@@ -315,6 +409,30 @@ static const char *header(const resp *r, const char *name, char *buf, size_t siz
         }
     }
     return NULL;
+}
+
+/* Logs in: "stad_session=<token>" into cookie, the CSRF token into csrf. */
+static void login(const char *name, const char *pw, char *cookie, size_t csize, char *csrf,
+                  size_t fsize)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
+    resp r;
+    http_post("/api/login", body, NULL, &r);
+    if (r.status != 200)
+        fail_msg("login %s: %d %s", name, r.status, r.body);
+    char sc[512];
+    if (!header(&r, "Set-Cookie", sc, sizeof sc))
+        fail_msg("login %s: no Set-Cookie", name);
+    size_t n = strcspn(sc, ";");
+    snprintf(cookie, csize, "%.*s", (int)n, sc);
+    if (csrf) {
+        json_t *j = json_loadb(r.body, r.len, 0, NULL);
+        assert_non_null(j);
+        snprintf(csrf, fsize, "%s", json_string_value(json_object_get(j, "csrf")));
+        json_decref(j);
+    }
+    resp_free(&r);
 }
 
 static json_t *get_json(const char *path, int want_status)
@@ -506,6 +624,67 @@ static void test_analysis_routes(void **state)
     expect_400("/api/kde?cell=1", "cell");
     expect_400("/api/flexteam?shifts=0", "shifts");
     expect_400("/api/hotspots?from=2017-01-01", "to");
+}
+
+/* /api/forecast and /api/backtest on the bike thefts: the cluster cell on top with the
+ * count worked out from the fixture's own placement, the windows and events of a
+ * backtest counted by hand, and bad parameters. */
+static void test_forecast_routes(void **state)
+{
+    (void)state;
+    /* count365 at 2017-09-01: the events of the 274 days since 2016-12-01 in the cell of
+     * the cluster (grid origin 233000 - 125, 581500 - 125: the westmost and southmost
+     * events lie at offset 0) */
+    int in_cell = 0;
+    for (int i = 0; i < 274; i++) {
+        double dx = (i * 37 % 100) * 10.0, dy = (i * 53 % 100) * 10.0;
+        if (i % 3 == 0)
+            dx = dy = 150 + (i % 7) * 5.0;
+        in_cell += (int)floor((dx + 125) / 125) == 2 && (int)floor((dy + 125) / 125) == 2;
+    }
+    json_t *j = get_json("/api/forecast?kind=theft.bike&at=2017-09-01&method=count365&top=3", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "FeatureCollection");
+    assert_string_equal(json_string_value(json_object_get(j, "used")), "count365");
+    assert_string_equal(json_string_value(json_object_get(j, "from")), "2017-09-01");
+    assert_string_equal(json_string_value(json_object_get(j, "to")), "2017-09-14");
+    json_t *fs = json_object_get(j, "features");
+    assert_int_equal(json_array_size(fs), 3);
+    json_t *p1 = json_object_get(json_array_get(fs, 0), "properties");
+    assert_int_equal(json_integer_value(json_object_get(p1, "rank")), 1);
+    assert_int_equal(json_integer_value(json_object_get(p1, "recent")), in_cell);
+    assert_true(fabs(json_real_value(json_object_get(p1, "risk")) - in_cell * 14.0 / 365) < 1e-6);
+    assert_true(strstr(json_string_value(json_object_get(p1, "reason")), "in this cell") != NULL);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(json_array_get(fs, 0), "geometry"), "type")),
+        "Polygon");
+    json_decref(j);
+
+    /* 2017-06-01..08-23: six windows, days 182..265 of the daily thefts */
+    j = get_json("/api/backtest?kind=theft.bike&from=2017-06-01&to=2017-08-23&methods=count365,longrun",
+                 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "windows")), 6);
+    json_t *ms = json_object_get(j, "methods");
+    assert_int_equal(json_array_size(ms), 2);
+    json_t *m0 = json_array_get(ms, 0);
+    assert_string_equal(json_string_value(json_object_get(m0, "method")), "count365");
+    assert_int_equal(json_integer_value(json_object_get(m0, "events_all")), 84);
+    json_t *hr = json_object_get(m0, "hit_rate");
+    assert_int_equal(json_array_size(hr), 6);
+    for (size_t i = 0; i < 6; i++) {
+        double h = json_real_value(json_array_get(hr, i));
+        assert_true(h >= 0 && h <= 1);
+        if (i)
+            assert_true(h >= json_real_value(json_array_get(hr, i - 1)));
+    }
+    json_decref(j);
+
+    expect_400("/api/forecast?method=magic", "method");
+    expect_400("/api/forecast?horizon=0", "horizon");
+    expect_400("/api/forecast?at=2017-13-01", "at");
+    expect_400("/api/forecast?cell=10", "cell");
+    expect_400("/api/forecast?from=2017-01-01", "from");
+    expect_400("/api/backtest?methods=sepp,sepp", "methods");
+    expect_400("/api/backtest?from=2017-05-01&to=2017-01-01", "to");
 }
 
 static void test_status_and_unknown(void **state)
@@ -749,7 +928,9 @@ static void test_sse(void **state)
     int64_t v0;
     OK(stad_store_data_version(W.s, &v0));
     int fd = connect_server();
-    const char *req = "GET /api/changes HTTP/1.1\r\nHost: x\r\n\r\n";
+    char req[512];
+    snprintf(req, sizeof req, "GET /api/changes HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n",
+             W.cookie);
     send_all(fd, req, strlen(req));
     char buf[8192];
     size_t n = 0;
@@ -813,6 +994,11 @@ static void test_watch_status(void **state)
     OK(stad_server_start(W.ctx, &o, &srv));
     int main_port = W.port;
     W.port = stad_server_port(srv);
+    /* Sessions live in the store: the admin's works on this server too, and only
+     * the register's keepers see the watcher's reports (of a still pending source). */
+    char analyst[sizeof W.cookie];
+    memcpy(analyst, W.cookie, sizeof analyst);
+    memcpy(W.cookie, W.admin_cookie, sizeof W.cookie);
 
     snprintf(path, sizeof path, "%s/kapot.csv", drop);
     write_file(path, "a,b\n1,2\n");
@@ -846,6 +1032,7 @@ static void test_watch_status(void **state)
     json_decref(j);
     stad_server_stop(srv);
     W.port = main_port;
+    memcpy(W.cookie, analyst, sizeof W.cookie);
 }
 
 static void test_start_errors(void **state)
@@ -871,6 +1058,447 @@ static void test_start_errors(void **state)
     assert_null(s);
 }
 
+/* ---- access ---------------------------------------------------------------- */
+
+/* The authorisation matrix: one row per route (a route without a row fails the
+ * test), the status for anonymous callers, which roles are allowed (others get 403),
+ * and for data routes whether each role sees its own source, another approved
+ * source and a pending source. */
+enum { SEE_NONE = 0, SEE_KIND = 1, SEE_META = 2, SEE_STATUS = 3 };
+typedef struct mrow {
+    const char *path;
+    int post;
+    const char *body;    /* POST body */
+    int anon;            /* status without a session */
+    const char *allowed; /* "*" = every role; "data" = all but public; else a list */
+    int ok;              /* status for an allowed role */
+    int see;             /* how visibility of a source's data is checked */
+} mrow;
+
+#define PERIOD "from=2017-03-01&to=2017-04-15"
+static const mrow MATRIX[] = {
+    {"/api/health", 0, NULL, 200, "*", 200, SEE_NONE},
+    {"/api/login", 1, "{}", 400, "*", 400, SEE_NONE},
+    {"/api/logout", 1, "{}", 401, "*", 200, SEE_NONE},
+    {"/api/session", 0, NULL, 401, "*", 200, SEE_NONE},
+    {"/api/meta", 0, NULL, 401, "data", 200, SEE_META},
+    {"/api/areas", 0, NULL, 401, "*", 200, SEE_NONE},
+    {"/api/events", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/stats", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/trend", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/change", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/hotspots", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/kde", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/flexteam", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/forecast", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/backtest", 0, NULL, 401, "data", 200, SEE_KIND},
+    {"/api/status", 0, NULL, 401, "data", 200, SEE_STATUS},
+    {"/api/register", 0, NULL, 401, "admin,privacy_officer", 200, SEE_NONE},
+    {"/api/register/set", 1, "{\"source\":\"no-such\"}", 401, "admin,privacy_officer", 404,
+     SEE_NONE},
+    {"/api/register/approve", 1, "{\"source\":\"no-such\"}", 401, "admin,privacy_officer",
+     404, SEE_NONE},
+    {"/api/audit", 0, NULL, 401, "admin,privacy_officer", 200, SEE_NONE},
+    {"/api/users", 0, NULL, 401, "admin", 200, SEE_NONE},
+};
+#define N_MATRIX (sizeof MATRIX / sizeof MATRIX[0])
+
+/* The query besides kind for SEE_KIND routes: PERIOD, but a forecast takes a date and
+ * a backtest one window with events of every source before and in it. */
+static const char *kind_query(const mrow *m)
+{
+    if (strcmp(m->path, "/api/forecast") == 0)
+        return "at=2017-04-15";
+    if (strcmp(m->path, "/api/backtest") == 0)
+        return "from=2017-03-08&to=2017-03-21&methods=count365,sepp";
+    return PERIOD;
+}
+
+/* Per role: its own source, another approved source, and whether it sees
+ * {own, other, pending}. Source index: 0..2 = MS[], 3 = politie. */
+typedef struct mrole {
+    const char *role;
+    int own, other;
+    int sees[3];
+} mrole;
+static const mrole MROLES[] = {
+    {"admin", 0, 1, {1, 1, 1}},           {"privacy_officer", 1, 0, {1, 0, 1}},
+    {"safety_analyst", 3, 0, {1, 0, 0}},  {"enforcement", 1, 0, {1, 0, 0}},
+    {"enforcer", 0, 1, {1, 0, 0}},        {"social_policy", 0, 1, {1, 0, 0}},
+    {"source_holder", 0, 1, {1, 0, 0}},   {"public", 0, 1, {0, 0, 0}},
+};
+
+static void src_of(int i, const char **name, const char **kind)
+{
+    *name = i == 3 ? "politie" : MS[i].name;
+    *kind = i == 3 ? "burglary.residential" : MS[i].kind;
+}
+
+static char *replace_all(const char *text, const char *what, const char *with)
+{
+    size_t n = strlen(what), m = strlen(with), cap = strlen(text) * 2 + 64, used = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (const char *p = text; *p;) {
+        if (used + m + 2 >= cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+            assert_non_null(out);
+        }
+        if (strncmp(p, what, n) == 0) {
+            memcpy(out + used, with, m);
+            used += m;
+            p += n;
+        } else {
+            out[used++] = *p++;
+        }
+    }
+    out[used] = '\0';
+    return out;
+}
+
+static void matrix_request(const mrow *m, const char *query, const char *cookie,
+                           const char *csrf, resp *r)
+{
+    char path[512], headers[512] = "";
+    snprintf(path, sizeof path, "%s%s%s", m->path, query ? "?" : "", query ? query : "");
+    if (cookie)
+        snprintf(headers, sizeof headers, "Cookie: %s\r\n%s%s%s", cookie,
+                 csrf ? SRV_CSRF_HEADER ": " : "", csrf ? csrf : "", csrf ? "\r\n" : "");
+    if (m->post) {
+        http_post(m->path, m->body, headers, r);
+    } else {
+        char keep[sizeof W.cookie];
+        memcpy(keep, W.cookie, sizeof keep);
+        W.cookie[0] = '\0';
+        http_get(path, headers, r);
+        memcpy(W.cookie, keep, sizeof keep);
+    }
+}
+
+/* Does the answer of route m for this session show data of the source? */
+static int sees_source(const mrow *m, const char *cookie, int src)
+{
+    const char *name, *kind;
+    src_of(src, &name, &kind);
+    resp r;
+    if (m->see == SEE_META || m->see == SEE_STATUS) {
+        matrix_request(m, NULL, cookie, NULL, &r);
+        assert_int_equal(r.status, 200);
+        char needle[128];
+        snprintf(needle, sizeof needle, "\"%s\"", m->see == SEE_META ? kind : name);
+        int seen = strstr(r.body, needle) != NULL;
+        resp_free(&r);
+        return seen;
+    }
+    char q1[256], q0[256];
+    const char *rest = kind_query(m);
+    snprintf(q1, sizeof q1, "kind=%s&%s", kind, rest);
+    snprintf(q0, sizeof q0, "kind=matrix.none&%s", rest);
+    resp a, b;
+    matrix_request(m, q1, cookie, NULL, &a);
+    matrix_request(m, q0, cookie, NULL, &b);
+    if (a.status != 200 || b.status != 200)
+        fail_msg("%s?%s: %d / %d: %.200s", m->path, q1, a.status, b.status, a.body);
+    char *x = replace_all(a.body, kind, "matrix.none");
+    int seen = strcmp(x, b.body) != 0;
+    free(x);
+    resp_free(&a);
+    resp_free(&b);
+    return seen;
+}
+
+static int role_allowed(const char *allowed, const char *role)
+{
+    if (strcmp(allowed, "*") == 0)
+        return 1;
+    if (strcmp(allowed, "data") == 0)
+        return strcmp(role, "public") != 0;
+    return stad_privacy_has_role(allowed, role);
+}
+
+static void test_authorisation_matrix(void **state)
+{
+    (void)state;
+    /* every route of the server has a row, and every row a route */
+    size_t n;
+    const srv_route *routes = srv_routes(&n);
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t k = 0; k < N_MATRIX; k++)
+            found |= strcmp(MATRIX[k].path, routes[i].path) == 0 &&
+                     MATRIX[k].post == ((routes[i].flags & SRV_POST) != 0);
+        if (!found)
+            fail_msg("route %s has no row in the authorisation matrix", routes[i].path);
+    }
+    assert_int_equal(n, N_MATRIX);
+
+    /* anonymous */
+    for (size_t k = 0; k < N_MATRIX; k++) {
+        resp r;
+        matrix_request(&MATRIX[k], NULL, NULL, NULL, &r);
+        if (r.status != MATRIX[k].anon)
+            fail_msg("anonymous %s: %d, expected %d", MATRIX[k].path, r.status, MATRIX[k].anon);
+        resp_free(&r);
+    }
+    /* a made-up session is no session */
+    resp r;
+    matrix_request(&MATRIX[6], NULL,
+                   SRV_COOKIE "=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                   NULL, &r);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+
+    int checked = 0;
+    for (size_t ri = 0; ri < sizeof MROLES / sizeof MROLES[0]; ri++) {
+        const mrole *mr = &MROLES[ri];
+        char cookie[160], csrf[80], pw[64];
+        password_of(mr->role, pw, sizeof pw);
+        login(mr->role, pw, cookie, sizeof cookie, csrf, sizeof csrf);
+        for (size_t k = 0; k < N_MATRIX; k++) {
+            const mrow *m = &MATRIX[k];
+            if (strcmp(m->path, "/api/logout") == 0) {
+                /* without the CSRF header: refused (the real logout is tested below) */
+                matrix_request(m, NULL, cookie, NULL, &r);
+                if (r.status != 403)
+                    fail_msg("%s %s without CSRF: %d", mr->role, m->path, r.status);
+                resp_free(&r);
+                continue;
+            }
+            int allowed = role_allowed(m->allowed, mr->role);
+            matrix_request(m, m->see == SEE_KIND ? kind_query(m) : NULL, cookie, csrf, &r);
+            int want = allowed ? m->ok : 403;
+            if (r.status != want)
+                fail_msg("%s %s: %d, expected %d: %.200s", mr->role, m->path, r.status, want,
+                         r.body);
+            resp_free(&r);
+            checked++;
+            if (!allowed || m->see == SEE_NONE)
+                continue;
+            int cls[3] = {mr->own, mr->other, 2};
+            for (int c = 0; c < 3; c++) {
+                int seen = sees_source(m, cookie, cls[c]);
+                if (seen != mr->sees[c])
+                    fail_msg("%s %s: %s source %s: %s, expected %s", mr->role, m->path,
+                             c == 0 ? "own" : c == 1 ? "other" : "pending",
+                             cls[c] == 3 ? "politie" : MS[cls[c]].name, seen ? "seen" : "hidden",
+                             mr->sees[c] ? "seen" : "hidden");
+                checked++;
+            }
+        }
+    }
+    print_message("authorisation matrix: %d checks\n", checked);
+}
+
+static void test_login_cookie_and_fixation(void **state)
+{
+    (void)state;
+    char pw[64];
+    password_of("enforcer", pw, sizeof pw);
+    char body[256], sc[512];
+    snprintf(body, sizeof body, "{\"name\":\"enforcer\",\"password\":\"%s\"}", pw);
+    /* the attacker plants a session id of their choice */
+    const char *planted = SRV_COOKIE "=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    char h[256];
+    snprintf(h, sizeof h, "Cookie: %s\r\n", planted);
+    resp r;
+    http_post("/api/login", body, h, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(header(&r, "Set-Cookie", sc, sizeof sc));
+    assert_non_null(strstr(sc, "HttpOnly"));
+    assert_non_null(strstr(sc, "SameSite=Strict"));
+    assert_non_null(strstr(sc, "Path=/"));
+    assert_non_null(strstr(sc, "Max-Age=43200"));
+    assert_null(strstr(sc, "Secure")); /* plain HTTP: a Secure cookie would never return */
+    assert_null(strstr(sc, planted));
+    assert_null(strstr(r.body, "stad_session")); /* the token is not in the body */
+    char fresh[160];
+    snprintf(fresh, sizeof fresh, "%.*s", (int)strcspn(sc, ";"), sc);
+    resp_free(&r);
+    char hh[256];
+    snprintf(hh, sizeof hh, "Cookie: %s\r\n", planted);
+    http_get("/api/session", hh, &r);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    snprintf(hh, sizeof hh, "Cookie: %s\r\n", fresh);
+    http_get("/api/session", hh, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"enforcer\""));
+    resp_free(&r);
+    /* logging in again with that session ends it: the old token stops working */
+    http_post("/api/login", body, hh, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    http_get("/api/session", hh, &r);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    /* wrong passwords: 401, one message for unknown names and wrong passwords */
+    http_post("/api/login", "{\"name\":\"enforcer\",\"password\":\"nope\"}", NULL, &r);
+    assert_int_equal(r.status, 401);
+    char msg1[256];
+    snprintf(msg1, sizeof msg1, "%s", r.body);
+    resp_free(&r);
+    http_post("/api/login", "{\"name\":\"nobody\",\"password\":\"nope\"}", NULL, &r);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(r.body, msg1);
+    resp_free(&r);
+    /* a form post (not JSON) is refused before anything else */
+    const char *form = "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                       "application/x-www-form-urlencoded\r\nContent-Length: 9\r\n"
+                       "Connection: close\r\n\r\nname=x&p=";
+    http_raw(form, strlen(form), &r);
+    assert_int_equal(r.status, 415);
+    resp_free(&r);
+}
+
+static void test_csrf_and_logout(void **state)
+{
+    (void)state;
+    const char *body = "{\"source\":\"no-such\"}";
+    char h[512];
+    resp r;
+    /* no header, a wrong one, the right one from another origin, the right one */
+    snprintf(h, sizeof h, "Cookie: %s\r\n", W.admin_cookie);
+    http_post("/api/register/approve", body, h, &r);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    snprintf(h, sizeof h, "Cookie: %s\r\n" SRV_CSRF_HEADER ": %.63s0\r\n", W.admin_cookie,
+             W.admin_csrf);
+    http_post("/api/register/approve", body, h, &r);
+    assert_int_equal(r.status, W.admin_csrf[63] == '0' ? 404 : 403);
+    resp_free(&r);
+    snprintf(h, sizeof h, "Cookie: %s\r\n" SRV_CSRF_HEADER ": %s\r\nOrigin: https://evil.example\r\n",
+             W.admin_cookie, W.admin_csrf);
+    http_post("/api/register/approve", body, h, &r);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    snprintf(h, sizeof h, "Cookie: %s\r\n" SRV_CSRF_HEADER ": %s\r\nOrigin: http://127.0.0.1\r\n",
+             W.admin_cookie, W.admin_csrf);
+    http_post("/api/register/approve", body, h, &r);
+    assert_int_equal(r.status, 404);
+    resp_free(&r);
+    /* another session's CSRF token does not do */
+    char cookie[160], csrf[80], pw[64];
+    password_of("social_policy", pw, sizeof pw);
+    login("social_policy", pw, cookie, sizeof cookie, csrf, sizeof csrf);
+    snprintf(h, sizeof h, "Cookie: %s\r\n" SRV_CSRF_HEADER ": %s\r\n", W.admin_cookie, csrf);
+    http_post("/api/register/approve", body, h, &r);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    /* logout with the token ends the session and clears the cookie */
+    snprintf(h, sizeof h, "Cookie: %s\r\n" SRV_CSRF_HEADER ": %s\r\n", cookie, csrf);
+    http_post("/api/logout", "{}", h, &r);
+    assert_int_equal(r.status, 200);
+    char sc[256];
+    assert_non_null(header(&r, "Set-Cookie", sc, sizeof sc));
+    assert_non_null(strstr(sc, "Max-Age=0"));
+    resp_free(&r);
+    snprintf(h, sizeof h, "Cookie: %s\r\n", cookie);
+    http_get("/api/events", h, &r);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+}
+
+static int64_t db_int(const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(stad_store_db(W.s), sql, -1, &st, NULL), SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_audit_rows(void **state)
+{
+    (void)state;
+    json_t *j = get_json("/api/events?kind=burglary.residential&page_size=7", 200);
+    json_decref(j);
+    resp r;
+    http_get("/api/audit", NULL, &r); /* the analyst may not read the log */
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
+    srv_audit_flush(W.srv);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT rows FROM audit WHERE actor = 'safety_analyst' AND action = 'read' AND "
+             "interface = 'http' AND route = 'GET /api/events' AND "
+             "query = 'kind=burglary.residential&page_size=7' AND sources = '%lld' "
+             "ORDER BY id DESC LIMIT 1",
+             (long long)W.src);
+    assert_int_equal(db_int(sql), 7);
+    assert_true(db_int("SELECT count(*) FROM audit WHERE actor = 'safety_analyst' AND "
+                       "action = 'denied' AND route = 'GET /api/audit'") >= 1);
+    assert_true(db_int("SELECT count(*) FROM audit WHERE action = 'login' AND "
+                       "interface = 'http'") >= 8);
+    /* the privacy officer reads it through the API */
+    char cookie[160], pw[64], h[256];
+    password_of("privacy_officer", pw, sizeof pw);
+    login("privacy_officer", pw, cookie, sizeof cookie, NULL, 0);
+    snprintf(h, sizeof h, "Cookie: %s\r\n", cookie);
+    http_get("/api/audit?action=login&limit=3", h, &r);
+    assert_int_equal(r.status, 200);
+    j = json_loadb(r.body, r.len, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(j, "rows")), 3);
+    json_decref(j);
+    resp_free(&r);
+}
+
+static void test_brute_force_throttle(void **state)
+{
+    (void)state;
+    resp r;
+    const char *bad = "{\"name\":\"source_holder\",\"password\":\"wrong-guess\"}";
+    for (int i = 0; i < 3; i++) {
+        http_post("/api/login", bad, NULL, &r);
+        assert_int_equal(r.status, 401);
+        resp_free(&r);
+    }
+    char pw[64], body[256], ra[32];
+    password_of("source_holder", pw, sizeof pw);
+    snprintf(body, sizeof body, "{\"name\":\"source_holder\",\"password\":\"%s\"}", pw);
+    http_post("/api/login", body, NULL, &r); /* right password, but too soon */
+    assert_int_equal(r.status, 429);
+    assert_non_null(header(&r, "Retry-After", ra, sizeof ra));
+    assert_true(atoi(ra) >= 1);
+    resp_free(&r);
+    sleep(2);
+    http_post("/api/login", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+}
+
+static void test_session_idle_expiry(void **state)
+{
+    (void)state;
+    stad_session_policy pol;
+    stad_session_policy_init(&pol);
+    pol.idle_seconds = 3;
+    stad_server_opts o;
+    stad_server_opts_init(&o);
+    o.store_path = W.db;
+    o.port = 0;
+    o.log_level = STAD_LOG_QUIET;
+    o.session = &pol;
+    stad_server *srv = NULL;
+    OK(stad_server_start(W.ctx, &o, &srv));
+    int main_port = W.port;
+    W.port = stad_server_port(srv);
+    char cookie[160], pw[64], h[256];
+    password_of("enforcement", pw, sizeof pw);
+    login("enforcement", pw, cookie, sizeof cookie, NULL, 0);
+    snprintf(h, sizeof h, "Cookie: %s\r\n", cookie);
+    resp r;
+    http_get("/api/session", h, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    sleep(4);
+    http_get("/api/session", h, &r);
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    stad_server_stop(srv);
+    W.port = main_port;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -879,6 +1507,7 @@ int main(void)
         cmocka_unit_test(test_events_paging),
         cmocka_unit_test(test_stats_trend),
         cmocka_unit_test(test_analysis_routes),
+        cmocka_unit_test(test_forecast_routes),
         cmocka_unit_test(test_status_and_unknown),
         cmocka_unit_test(test_bad_parameters),
         cmocka_unit_test(test_etag_cache_gzip),
@@ -888,6 +1517,12 @@ int main(void)
         cmocka_unit_test(test_sse),
         cmocka_unit_test(test_watch_status),
         cmocka_unit_test(test_start_errors),
+        cmocka_unit_test(test_authorisation_matrix),
+        cmocka_unit_test(test_login_cookie_and_fixation),
+        cmocka_unit_test(test_csrf_and_logout),
+        cmocka_unit_test(test_audit_rows),
+        cmocka_unit_test(test_brute_force_throttle),
+        cmocka_unit_test(test_session_idle_expiry),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

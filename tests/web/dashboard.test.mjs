@@ -3,6 +3,11 @@
 //
 //   STAD=build/stad STAD_SHARED_DATA=../shared/data STAD_TMP=build/tmp node --test tests/web/
 //
+// The police source is registered and approved as scripts/demo does; the page is used
+// by an analyst (safety_analyst) who logs in through the login page, and by a privacy
+// officer where the watched folder's failures are concerned (only the register's
+// keepers are told about them). Shared set-up: lib.mjs.
+//
 // Needs web/dist (scripts/build-web) and /usr/bin/chromium (scripts/install-deps);
 // CHROMIUM overrides the browser path. Screenshots (and an A4 PDF of the print view)
 // go to $STAD_TMP/screenshots/. The temporary store and watch folder are removed when
@@ -10,174 +15,56 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  WebStage, THEFTS_FILE, WIJK_FILE, BUURT_FILE, SHOTS, login, afterRefresh, count, shot, waitFor,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// playwright-core is a devDependency of web/, resolve it from there.
-const requireWeb = createRequire(path.join(ROOT, 'web', 'package.json'));
-const { chromium } = requireWeb('playwright-core');
-
-const STAD = process.env.STAD && path.resolve(process.env.STAD);
-const SHARED = path.resolve(process.env.STAD_SHARED_DATA || path.join(ROOT, '..', 'shared', 'data'));
-const TMP = path.resolve(process.env.STAD_TMP || os.tmpdir());
-const SHOTS = path.join(TMP, 'screenshots');
-const WEB = path.join(ROOT, 'web', 'dist');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const GRONINGEN = path.join(SHARED, 'groningen');
-const WIJK_FILE = path.join(GRONINGEN, 'gemeentelijke-wijk-buurtindeling-2017', 'groningen_gemeente_wijkindeling_wgs84.geojson');
-const BUURT_FILE = path.join(GRONINGEN, 'gemeentelijke-wijk-buurtindeling-2017', 'groningen_gemeente_buurtindeling_wgs84.geojson');
-const THEFTS_FILE = path.join(GRONINGEN, 'fietsdiefstallen-2013-2017', 'groningen_fietsdiefstallen_2013_2017.csv.gz');
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-const run = promisify(execFile);
-let dir;           // temp dir: store, watch folder, server log, browser profile
+const w = new WebStage('web');
 let watchDir;
-let server;        // the stad serve child process
-let serverLog = '';
-let base;          // http://127.0.0.1:PORT/
-let context;       // browser context (desktop)
+let context;       // browser context (desktop), logged in as the analyst
 let page;
-let external = []; // requests to anything but the server
-let failed = false;
+let analystPw;     // safety_analyst: reads the approved police source
+let officerPw;     // privacy_officer: also told about files the watcher could not read
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const getJSON = (p) => w.getJSON(p, cookie);
+let cookie;        // the analyst's session, for requests from node
 
-async function stad(...args) {
-  const env = { ...process.env, STAD_CONFIG_DIR: path.join(ROOT, 'config'), LC_ALL: 'C' };
-  delete env.STAD_STORE;
-  try {
-    return await run(STAD, ['--store', path.join(dir, 'stad.db'), ...args], { env, maxBuffer: 16 << 20 });
-  } catch (e) {
-    throw new Error(`stad ${args.join(' ')} failed: ${e.stderr || e.message}`);
-  }
-}
-
-async function waitFor(what, fn, timeoutMs, intervalMs = 200) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-    if (server && server.exitCode !== null) throw new Error(`stad serve exited (${server.exitCode}) while waiting for ${what}:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-async function getJSON(p) {
-  const res = await fetch(new URL(p, base));
-  if (!res.ok) throw new Error(`${p}: ${res.status}`);
-  return res.json();
-}
-
-// Sends every request that does not go to our server to the `external` list and
-// aborts it: the dashboard must work with no internet.
-async function guardNetwork(ctx) {
-  await ctx.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(base) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-    external.push(url);
-    return route.abort();
-  });
-}
-
-async function openDashboard(p) {
-  await p.goto(base, { waitUntil: 'domcontentloaded' });
-  await p.waitForSelector('body[data-state="ready"][data-refreshes]', { timeout: 30000 });
-}
-
-// Waits for the refresh after an action: data-refreshes grows and the page is ready.
-async function afterRefresh(p, action) {
-  const before = Number(await p.getAttribute('body', 'data-refreshes'));
-  await action();
-  await p.waitForFunction((n) => Number(document.body.dataset.refreshes) > n && document.body.dataset.state === 'ready',
-    before, { timeout: 30000 });
-}
-
-const count = async (p, id) => Number(await p.getAttribute(`[data-testid="${id}"]`, 'data-value'));
-
-async function shot(p, name, opts = {}) {
-  const file = path.join(SHOTS, `${name}.png`);
-  await p.screenshot({ path: file, ...opts });
-  return file;
+// Opens the dashboard in a new page of ctx and logs in (every context has its own
+// cookies, so every context logs in).
+async function openDashboard(p, name = 'analist', pw = analystPw) {
+  await login(p, w.base, name, pw);
 }
 
 before(async () => {
-  failed = true; // until the set-up is complete
-  assert.ok(STAD, 'set STAD to the stad binary');
-  assert.ok(fs.existsSync(STAD), `no stad binary at ${STAD}`);
-  assert.ok(fs.existsSync(path.join(WEB, 'index.html')), `no ${WEB}/index.html: run scripts/build-web first`);
-  assert.ok(fs.existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: run scripts/install-deps (or set CHROMIUM)`);
-  for (const f of [WIJK_FILE, BUURT_FILE, THEFTS_FILE]) assert.ok(fs.existsSync(f), `missing data file ${f}`);
-
-  fs.mkdirSync(TMP, { recursive: true });
-  fs.mkdirSync(SHOTS, { recursive: true });
-  dir = fs.mkdtempSync(path.join(TMP, 'web-'));
-  watchDir = path.join(dir, 'drop');
+  w.init();
+  watchDir = path.join(w.dir, 'drop');
   fs.mkdirSync(watchDir);
 
-  await stad('init', '--city', 'groningen');
-  await stad('areas', 'load', '--level', 'wijk', WIJK_FILE);
-  await stad('areas', 'load', '--level', 'buurt', BUURT_FILE);
-  await stad('ingest', '--source', 'politie-fietsdiefstal', THEFTS_FILE);
+  await w.stad('init', '--city', 'groningen');
+  await w.stad('areas', 'load', '--level', 'wijk', WIJK_FILE);
+  await w.stad('areas', 'load', '--level', 'buurt', BUURT_FILE);
+  await w.stad('ingest', '--source', 'politie-fietsdiefstal', THEFTS_FILE);
+  // As scripts/demo does: the register entry, then the approval; without it the
+  // analyst would see nothing.
+  await w.registerSource('politie-fietsdiefstal', { roles: 'safety_analyst,enforcement' });
+  analystPw = await w.addUser('analist', 'safety_analyst');
+  officerPw = await w.addUser('privacy', 'privacy_officer');
 
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/`;
-  const env = { ...process.env, STAD_CONFIG_DIR: path.join(ROOT, 'config') };
-  delete env.STAD_STORE;
-  server = spawn(STAD, ['--store', path.join(dir, 'stad.db'), 'serve', '--port', String(port),
-    '--web', WEB, '--watch', watchDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
-  await waitFor('stad serve to answer /api/health', async () => (await getJSON('api/health')).status === 'ok', 30000);
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'nl-NL' });
-  await guardNetwork(context);
+  // Files dropped into the folder join the approved police source.
+  await w.serve(['--watch', watchDir, '--source', 'politie-fietsdiefstal']);
+  const browser = await w.browser();
+  context = await w.context();
   page = await context.newPage();
-  page.on('pageerror', (e) => { serverLog += `\n[page error] ${e.message}`; });
+  page.on('pageerror', (e) => { w.serverLog += `\n[page error] ${e.message}`; });
   await openDashboard(page);
-  failed = false;
+  cookie = (await context.cookies()).find((c) => c.name === 'stad_session').value;
+  assert.ok(browser);
+  w.failed = false;
 });
 
-after(async () => {
-  if (context) await context.browser().close().catch(() => {});
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  if (dir) {
-    fs.writeFileSync(path.join(dir, 'serve.log'), serverLog);
-    if (failed) console.error(`# web test files kept in ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => w.close());
 
 // Marks the run as failed (to keep the temp files) when a test body throws.
 function check(name, fn) {
@@ -185,7 +72,7 @@ function check(name, fn) {
     try {
       await fn(t);
     } catch (e) {
-      failed = true;
+      w.failed = true;
       if (page) await shot(page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
       throw e;
     }
@@ -282,8 +169,7 @@ check('a file dropped into the watched folder appears without a reload', async (
 });
 
 check('without server-sent events the dashboard polls and still sees a new file', async () => {
-  const ctx = await context.browser().newContext({ viewport: { width: 1024, height: 768 }, locale: 'nl-NL' });
-  await guardNetwork(ctx);
+  const ctx = await w.context({ viewport: { width: 1024, height: 768 } });
   try {
     await ctx.addInitScript(() => { delete window.EventSource; });
     const p = await ctx.newPage();
@@ -305,12 +191,25 @@ check('without server-sent events the dashboard polls and still sees a new file'
   }
 });
 
-check('a malformed file in the watched folder is reported in the status panel', async () => {
-  fs.writeFileSync(path.join(watchDir, 'kapot.xlsx'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256)));
-  const alert = page.locator('[data-testid="status-errors"] [data-testid="status-error"]', { hasText: 'kapot.xlsx' });
-  await alert.first().waitFor({ timeout: 15000 });
-  await alert.first().scrollIntoViewIfNeeded();
-  await shot(page, 'status-error', { fullPage: true });
+check('a malformed file in the watched folder is reported to the privacy officer, not to the analyst', async () => {
+  const ctx = await w.context();
+  try {
+    const p = await ctx.newPage();
+    await openDashboard(p, 'privacy', officerPw);
+    fs.writeFileSync(path.join(watchDir, 'kapot.xlsx'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256)));
+    const alert = p.locator('[data-testid="status-errors"] [data-testid="status-error"]', { hasText: 'kapot.xlsx' });
+    await alert.first().waitFor({ timeout: 15000 });
+    await alert.first().scrollIntoViewIfNeeded();
+    await shot(p, 'status-error', { fullPage: true });
+    // The watcher's reports name files of every source: the analyst is not told.
+    const st = await getJSON('api/status');
+    assert.equal(st.watch, null, 'no watch reports for the analyst');
+    await page.waitForTimeout(5500); // one status poll of the analyst's page (every 5 s)
+    assert.equal(await page.locator('[data-testid="status-error"]', { hasText: 'kapot.xlsx' }).count(), 0,
+      'the analyst sees no report of kapot.xlsx');
+  } finally {
+    await ctx.close();
+  }
 });
 
 check('the print view lays out an A4 page with map, hotspots, changes and the flex-team proposal', async () => {
@@ -329,10 +228,9 @@ check('the print view lays out an A4 page with map, hotspots, changes and the fl
 });
 
 check('a phone-sized screen renders without horizontal scrolling, filters in a drawer', async () => {
-  const phone = await context.browser().newContext({
-    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'nl-NL',
+  const phone = await w.context({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
   });
-  await guardNetwork(phone);
   try {
     const p = await phone.newPage();
     await openDashboard(p);
@@ -356,5 +254,5 @@ check('a phone-sized screen renders without horizontal scrolling, filters in a d
 });
 
 check('the dashboard made no request outside the stad server', async () => {
-  assert.deepEqual(external, [], `external requests: ${external.join(', ')}`);
+  assert.deepEqual(w.external, [], `external requests: ${w.external.join(', ')}`);
 });

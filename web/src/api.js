@@ -3,8 +3,30 @@
 // Every data route carries an ETag; we keep the last body per URL and send
 // If-None-Match, so an unchanged answer costs a 304 and no parsing. URLs are relative
 // ("api/meta"), so the dashboard also works when served under a sub-path.
+//
+// Every route but /api/health and POST /api/login needs the session cookie (HttpOnly,
+// set by the server; the page never sees it). A POST also needs the CSRF token that
+// /api/login and /api/session hand out, in the X-CSRF-Token header. A 401 means the
+// session ended (logout elsewhere, idle timeout, lock): onUnauthorized is told, so the
+// page can show the login form again.
 
 const cache = new Map(); // url -> { etag, data }
+let csrfToken = '';
+let onUnauthorized = null;
+
+// Called by session.js with the token of /api/login or /api/session ('' at logout).
+export function setCsrf(token) {
+  csrfToken = token || '';
+}
+
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+// A new session may read other sources: answers of the old one must not be reused.
+export function clearCache() {
+  cache.clear();
+}
 
 export class ApiError extends Error {
   constructor(message, status, parameter) {
@@ -39,16 +61,7 @@ export async function getJSON(path, params, opts = {}) {
     cache: 'no-store', // the ETag logic is ours; do not let the HTTP cache interfere
   });
   if (res.status === 304 && hit) return hit.data;
-  if (!res.ok) {
-    let msg = `${res.status} ${res.statusText}`;
-    let parameter = null;
-    try {
-      const body = await res.json();
-      if (body && body.error) msg = body.error;
-      parameter = body && body.parameter;
-    } catch (_) { /* not JSON */ }
-    throw new ApiError(msg, res.status, parameter);
-  }
+  if (!res.ok) throw await errorOf(res, opts);
   const data = await res.json();
   const etag = res.headers.get('ETag');
   if (useCache && etag) {
@@ -58,7 +71,48 @@ export async function getJSON(path, params, opts = {}) {
   return data;
 }
 
+async function errorOf(res, opts = {}) {
+  let msg = `${res.status} ${res.statusText}`;
+  let parameter = null;
+  try {
+    const body = await res.json();
+    if (body && body.error) msg = body.error;
+    parameter = body && body.parameter;
+  } catch (_) { /* not JSON */ }
+  const err = new ApiError(msg, res.status, parameter);
+  const retry = Number(res.headers.get('Retry-After'));
+  if (Number.isFinite(retry) && retry > 0) err.retryAfter = retry;
+  if (res.status === 401 && opts.quiet401 !== true && onUnauthorized) onUnauthorized(err);
+  return err;
+}
+
+// postJSON('api/register/approve', {source: 'x', approve: true}): JSON body, CSRF header.
+export async function postJSON(path, body, opts = {}) {
+  const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const res = await fetch(path, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body || {}),
+    signal: opts.signal,
+    cache: 'no-store',
+    credentials: 'same-origin',
+  });
+  if (!res.ok) throw await errorOf(res, opts);
+  return res.json();
+}
+
 export const api = {
+  // Who is logged in (401 without a session: not an expiry, so quiet).
+  session: (signal) => getJSON('api/session', null, { signal, cache: false, quiet401: true }),
+  // A wrong password is a 401 too, but no expired session.
+  login: (name, password) => postJSON('api/login', { name, password }, { quiet401: true }),
+  logout: () => postJSON('api/logout', {}, { quiet401: true }),
+  register: (signal) => getJSON('api/register', null, { signal, cache: false }),
+  registerSet: (fields) => postJSON('api/register/set', fields),
+  registerApprove: (source, approve) => postJSON('api/register/approve', { source, approve }),
+  // filters: {since, actor, action, limit}; newest first
+  audit: (filters, signal) => getJSON('api/audit', filters, { signal, cache: false }),
   health: (signal) => getJSON('api/health', null, { signal, cache: false }),
   meta: (signal) => getJSON('api/meta', null, { signal }),
   areas: (level, signal) => getJSON('api/areas', { level }, { signal }),

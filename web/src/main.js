@@ -1,6 +1,9 @@
 // The stad dashboard: wires the filters, map, trend, hotspot table, status panel and
 // print view to the API, and refreshes when the data version changes (server-sent
 // events from /api/changes, or polling /api/health every 5 s when those fail).
+// Nothing loads before someone has logged in (session.js); what the page shows
+// follows the roles of the session: data layers and panels only for roles that read
+// data, the register and the audit log only for the privacy officer and the admin.
 
 import 'leaflet/dist/leaflet.css';
 import 'leaflet.markercluster/dist/MarkerCluster.css';
@@ -17,6 +20,10 @@ import { renderHotspots } from './hotspots.js';
 import { StatusPanel } from './status.js';
 import { printView } from './print.js';
 import { formatCount, isAbort } from './util.js';
+import { Session, roleName } from './session.js';
+import { RegisterView } from './register.js';
+import { AuditView } from './audit.js';
+import { ForecastLayer } from './forecast.js';
 
 const POINT_CAP = 5000;      // markers on the map at most
 const POLL_MS = 5000;        // health/status polling interval
@@ -31,12 +38,15 @@ const state = {
   baseLoaded: false,
   connectionLost: false,
   kindLabels: new Map(),
+  pendingSources: 0, // sources waiting for approval that this session sees anyway
 };
 
+const session = new Session();
 const status = new StatusPanel();
 const filters = new Filters((what) => onFilterChange(what));
 const map = new StadMap($('kaart'), { kindLabel: (k) => state.kindLabels.get(k) || k });
 const trend = new TrendChart($('trend'));
+const forecast = new ForecastLayer(map, { kindLabel: (k) => state.kindLabels.get(k) || k });
 
 function setBusy(busy) {
   document.body.dataset.state = busy ? 'loading' : 'ready';
@@ -55,6 +65,41 @@ function applyMeta(meta) {
   $('city-name').textContent = meta.city ? `— ${meta.city}` : '';
   document.title = `stad — veiligheidsdashboard${meta.city ? ` ${meta.city}` : ''}`;
   filters.setMeta(meta);
+  forecast.setKinds(meta.kinds);
+  roleNote();
+}
+
+// Says why the map is empty, or that it also shows sources still waiting for approval.
+function roleNote() {
+  const note = $('role-note');
+  const s = session.current;
+  let text = '';
+  let kind = '';
+  if (s && !session.may('data')) {
+    kind = 'no-data';
+    text = `Uw rol (${(s.roles || []).map(roleName).join(', ')}) geeft geen toegang tot meldingen: de kaart toont alleen de wijk- en buurtgrenzen.`;
+  } else if (state.meta && !(state.meta.kinds || []).length) {
+    kind = 'no-sources';
+    text = 'Voor uw rol is (nog) geen bron met meldingen goedgekeurd: de kaart blijft leeg. De privacyfunctionaris legt in het bronnenregister vast welke rollen een bron mogen zien.';
+  } else if (state.pendingSources > 0) {
+    kind = 'pending';
+    text = `U ziet ook de meldingen van ${state.pendingSources === 1 ? '1 bron die' : `${state.pendingSources} bronnen die`} nog op goedkeuring ${state.pendingSources === 1 ? 'wacht' : 'wachten'}; anderen zien die niet.`;
+  }
+  note.textContent = text;
+  note.hidden = !text;
+  note.dataset.kind = kind;
+}
+
+// The privacy officer and the admin see pending sources on the map too: count them.
+async function loadPending() {
+  if (!session.may('register') || !session.may('data')) return;
+  try {
+    const r = await api.register();
+    state.pendingSources = (r.sources || []).filter((x) => x.status !== 'approved' && Number(x.events) > 0).length;
+  } catch (_) {
+    state.pendingSources = 0;
+  }
+  roleNote();
 }
 
 async function refresh() {
@@ -160,6 +205,7 @@ async function onDataVersion(v) {
   }
   if (v === undefined || v === null || v === state.dataVersion) return;
   state.dataVersion = v;
+  loadPending();
   try {
     applyMeta(await api.meta());
   } catch (e) {
@@ -168,6 +214,7 @@ async function onDataVersion(v) {
   }
   loadStatus();
   refresh();
+  forecast.load(); // only while the forecast layer is on
 }
 
 // Live refresh: server-sent events, with polling of /api/health as the fall-back
@@ -224,6 +271,7 @@ function initControls() {
     });
   }
   $('print-button').addEventListener('click', () => printView({ filters, map }));
+  $('layer-forecast').addEventListener('change', (e) => forecast.setOn(e.target.checked));
   window.addEventListener('resize', () => map.invalidate());
 }
 
@@ -240,8 +288,70 @@ async function loadBase() {
   state.baseLoaded = true;
 }
 
+// A role that reads no data (public): the polygons and a note, no data requests.
+async function startWithoutData() {
+  for (const id of ['filters', 'print-button', 'drawer-toggle']) $(id).hidden = true;
+  document.body.classList.add('app-no-data');
+  try {
+    const [wijk, buurt] = await Promise.all([api.areas('wijk'), api.areas('buurt')]);
+    map.setAreas(wijk, buurt);
+    map.zoomToArea('', false);
+  } catch (e) {
+    status.setConnection(`De kaart kon niet worden geladen: ${e.message}`);
+  }
+  for (const id of ['count-total', 'count-points', 'count-hotspots']) setCount(id, 0);
+  roleNote();
+  state.refreshes += 1;
+  document.body.dataset.refreshes = String(state.refreshes);
+  setBusy(false);
+}
+
+// #/register and #/audit for who may see them; anything else is the map.
+let registerView = null;
+let auditView = null;
+function route() {
+  let view = (window.location.hash || '').replace(/^#\/?/, '');
+  if (view === 'register' && !session.may('register')) view = '';
+  if (view === 'audit' && !session.may('audit')) view = '';
+  if (view !== 'register' && view !== 'audit') view = 'map';
+  $('map-view').hidden = view !== 'map';
+  $('map-actions').hidden = view !== 'map';
+  $('register-view').hidden = view !== 'register';
+  $('audit-view').hidden = view !== 'audit';
+  document.body.dataset.view = view;
+  for (const [id, v] of [['nav-map', 'map'], ['nav-register', 'register'], ['nav-audit', 'audit']]) {
+    if (v === view) $(id).setAttribute('aria-current', 'page'); else $(id).removeAttribute('aria-current');
+  }
+  if (view === 'map') map.invalidate();
+  if (view === 'register') {
+    if (!registerView) {
+      registerView = new RegisterView({
+        canApprove: () => session.may('approve'),
+        onChanged: () => loadPending(),
+      });
+    }
+    registerView.load();
+  }
+  if (view === 'audit') {
+    if (!auditView) auditView = new AuditView();
+    auditView.load();
+  }
+}
+
 async function start() {
+  await session.ensure();
+  $('login-view').hidden = true;
+  $('app').hidden = false;
+  status.showWatch = session.may('register');
+  window.addEventListener('hashchange', route);
+  route();
   initControls();
+  map.invalidate();
+  if (!session.may('data')) {
+    await startWithoutData();
+    return;
+  }
+  loadPending();
   try {
     await loadBase();
   } catch (e) {

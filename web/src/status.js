@@ -52,7 +52,9 @@ export class StatusPanel {
     if (watch && watch.dir) {
       parts.push(`Map die wordt bewaakt: ${watch.dir} (${formatCount(watch.files || 0)} ${Number(watch.files) === 1 ? 'bestand' : 'bestanden'}).`);
       if (last && last.file) parts.push(`Laatste bestand: ${baseName(last.file)} — ${last.ok === false ? 'niet ingelezen' : (last.message || 'ingelezen')}.`);
-    } else {
+    } else if (this.showWatch !== false) {
+      // Only the register's keepers are told about the watched folder (it names
+      // files of every source); for the others watch is null.
       parts.push('Er wordt geen map bewaakt.');
     }
     if (st && st.data_version !== undefined) parts.push(`Gegevensversie ${st.data_version}.`);

@@ -1,0 +1,281 @@
+/* stad bikes: enforcement campaigns on street segments — orphan bikes first, and by
+ * configuration other themes (car wrecks, waste): which streets to visit on a date,
+ * in which order for how many enforcers, the follow-up after the waiting period, the
+ * results of each visit, and a simulator to evaluate it all without real data.
+ *
+ * Ownership: every *_load/_read/_fit/_make function hands out an object the caller
+ * frees with the matching _free (accepts NULL). Themes are plain structs filled in
+ * place. Streets, observations and yields are indexed by street position 0..n-1 in a
+ * stad_bikes_streets; `id` maps a position to the store's street id. */
+#ifndef STAD_BIKES_H
+#define STAD_BIKES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base.h"
+#include "store.h"
+
+/* ---- themes (config/themes/<name>.conf) ---- */
+
+#define STAD_BIKES_MAX_SIGNALS 8
+
+typedef struct stad_bikes_theme {
+    char name[32];
+    char kind_labelled[64], kind_removed[64], kind_returned[64];
+    char signals[STAD_BIKES_MAX_SIGNALS][64]; /* complaint kinds that hint at yield */
+    size_t n_signals;
+    char street_kinds[256];  /* comma-separated street kinds worth visiting; "" = all */
+    int waiting_days;        /* label -> removal (28) */
+    double service_street_s; /* fixed time per street visit */
+    double service_label_s;  /* per label placed */
+    double service_removal_s;/* per bike removed at the follow-up */
+    double walk_kmh;         /* along the street while working */
+    double travel_kmh;       /* between streets */
+    double detour;           /* straight line x detour where the network has no path */
+    double half_life_days;   /* evidence halves in weight every half_life_days */
+    double max_exposure_days;/* accumulation counted back at most this far */
+    double prior_per_km_day; /* prior removable items per km per day before any data */
+    double signal_weight;    /* pseudo-items per complaint */
+    double removal_share;    /* share of labels removed, until data says otherwise */
+    double explore;          /* plan on mean + explore x sd of the yield */
+} stad_bikes_theme;
+
+/* The defaults of the bikes theme (bike.labelled, 28 days, ...). */
+void stad_bikes_theme_default(stad_bikes_theme *t);
+/* Loads `name` from config/themes/<name>.conf (stad_config_dir), or a path ending
+ * in .conf. Missing keys keep the defaults. Errors name file and line. */
+int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_theme *t);
+
+/* ---- street segments ---- */
+
+typedef struct stad_bikes_streets {
+    size_t n;
+    int64_t *id;              /* store id (or 1..n when read from a file) */
+    double *x, *y;            /* middle of the segment, city CRS */
+    double *lon, *lat;
+    double *x0, *y0, *x1, *y1;/* end points, city CRS */
+    double *length;           /* metres */
+    double *traffic;          /* a count attribute (cyclists per week, ...), 0 if none */
+    int64_t *wijk, *buurt;    /* area ids, 0 = none */
+    char **kind;              /* road class ("residential"), "" when unknown */
+    char **geojson;           /* WGS84 geometry text, or NULL */
+} stad_bikes_streets;
+
+/* Reads line features (GeoJSON, Shapefile, GeoPackage, ...) through GDAL/OGR and
+ * projects them to city_crs (NULL: RD New). The count attribute is the first of
+ * "aantal", "count", "intensiteit" that exists. */
+int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_crs,
+                            stad_bikes_streets **out);
+/* Replaces the store's streets by those of the file (one transaction), with wijk and
+ * buurt when areas are loaded. Street ids are the feature order (1..n), so reloading
+ * the same file keeps campaign history attached. Sets *n_loaded. */
+int stad_bikes_streets_load(stad_ctx *ctx, stad_store *s, const char *path,
+                            size_t *n_loaded);
+int stad_bikes_streets_from_store(stad_ctx *ctx, stad_store *s, stad_bikes_streets **out);
+void stad_bikes_streets_free(stad_bikes_streets *st);
+/* Position of the street whose middle is nearest (x, y) within max_dist, or -1. */
+long stad_bikes_streets_nearest(const stad_bikes_streets *st, double x, double y,
+                                double max_dist);
+/* 1 if street i is of a kind the theme visits. */
+int stad_bikes_street_wanted(const stad_bikes_theme *t, const stad_bikes_streets *st,
+                             size_t i);
+
+/* ---- observations: what a city sees ---- */
+
+enum { STAD_BIKES_LABEL = 0, STAD_BIKES_FOLLOWUP = 1 };
+
+typedef struct stad_bikes_visit {
+    size_t street; /* position in the streets */
+    int64_t t;
+    int action;    /* STAD_BIKES_LABEL or STAD_BIKES_FOLLOWUP */
+    int labels, removed, returned;
+} stad_bikes_visit;
+
+typedef struct stad_bikes_obs {
+    stad_bikes_visit *visits;
+    size_t n_visits, cap_visits;
+    size_t *complaint_street; /* complaints (signals) by street and time */
+    int64_t *complaint_t;
+    size_t n_complaints, cap_complaints;
+} stad_bikes_obs;
+
+int stad_bikes_obs_add_visit(stad_bikes_obs *o, const stad_bikes_visit *v);
+int stad_bikes_obs_add_complaint(stad_bikes_obs *o, size_t street, int64_t t);
+void stad_bikes_obs_clear(stad_bikes_obs *o); /* frees the arrays */
+/* Campaign visits of the theme and complaint events (matched to the nearest street
+ * within 60 m) from the store, up to (not including) time `until`. */
+int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
+                              const stad_bikes_streets *st, int64_t until,
+                              stad_bikes_obs *o);
+
+/* ---- yield model ---- */
+
+/* Expected removable items per street at `date`: gamma-Poisson rate per street
+ * (prior per metre fitted by empirical Bayes over the visited streets, evidence
+ * weighted by recency), times the days since the last labelling there (at most
+ * max_exposure_days). */
+typedef struct stad_bikes_yield {
+    size_t n;
+    int64_t date;
+    double *rate;       /* posterior mean items per day */
+    double *alpha, *beta; /* posterior gamma shape and rate (per day) */
+    double *mean;       /* expected items found on `date` */
+    double *lo, *hi;    /* 90% interval of that expectation */
+    int64_t *last_label;/* time of the last labelling visit, or INT64_MIN */
+    int *outstanding;   /* labels placed and not yet followed up */
+    int64_t *labelled_t;/* time of those labels */
+    double prior_alpha, prior_beta_per_m; /* the fitted prior (beta per metre) */
+    double removal_share; /* removed / labels over completed follow-ups */
+    size_t n_visited;   /* streets with at least one labelling visit */
+} stad_bikes_yield;
+
+int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
+                         const stad_bikes_streets *st, const stad_bikes_obs *o,
+                         int64_t date, stad_bikes_yield **out);
+void stad_bikes_yield_free(stad_bikes_yield *y);
+/* The recency weight of evidence `age_days` old: 0.5^(age / half_life). */
+double stad_bikes_decay(const stad_bikes_theme *t, double age_days);
+/* Quantile p of a gamma(shape, rate) distribution (Wilson-Hilferty approximation,
+ * exact enough for intervals). */
+double stad_bikes_gamma_quantile(double shape, double rate, double p);
+
+/* ---- planning ---- */
+
+typedef struct stad_bikes_plan_opts {
+    int64_t date;
+    int enforcers;        /* >= 1 */
+    double hours;         /* per enforcer */
+    int has_depot;
+    double depot_x, depot_y; /* city CRS; default: the middle of the streets */
+    size_t max_candidates;/* streets given to the router (0 = 250) */
+    long iterations;      /* router iterations (0 = its default) */
+    uint64_t seed;
+    const double *matrix_override; /* tests: travel seconds between candidates */
+    void *graph;          /* a stad_route_graph of the streets for street distances,
+                           * or NULL for straight line x detour */
+} stad_bikes_plan_opts;
+
+typedef struct stad_bikes_stop {
+    size_t street;      /* position in the streets */
+    int enforcer;       /* 0-based */
+    int order;          /* 1-based within the enforcer's route */
+    int action;         /* STAD_BIKES_LABEL or STAD_BIKES_FOLLOWUP */
+    double expected;    /* expected items (label) or outstanding labels (follow-up) */
+    double lo, hi;
+    double arrive_s;    /* seconds after the start */
+    double service_s;
+} stad_bikes_stop;
+
+typedef struct stad_bikes_plan {
+    int64_t date;
+    int enforcers;
+    double hours;
+    size_t n_stops;
+    stad_bikes_stop *stops; /* by enforcer, then order */
+    double *route_s;        /* per enforcer: duration in seconds */
+    double expected_total;  /* expected items to label */
+    size_t followups_due, followups_planned;
+    double depot_x, depot_y;
+} stad_bikes_plan;
+
+/* Picks the streets and orders them: follow-ups that are due come first (they are
+ * promised), then streets by expected items per minute through team orienteering. */
+int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
+                         const stad_bikes_streets *st, const stad_bikes_yield *y,
+                         const stad_bikes_plan_opts *o, stad_bikes_plan **out);
+void stad_bikes_plan_free(stad_bikes_plan *p);
+
+/* Route sheet writers (appending to b): printable HTML, GPX (one route per
+ * enforcer), GeoJSON (stops as points with their order). */
+struct stad_strbuf;
+int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st,
+                         const stad_bikes_plan *p, struct stad_strbuf *b);
+int stad_bikes_plan_gpx(const stad_bikes_streets *st, const stad_bikes_plan *p,
+                        struct stad_strbuf *b);
+int stad_bikes_plan_geojson(const stad_bikes_streets *st, const stad_bikes_plan *p,
+                            struct stad_strbuf *b);
+
+/* ---- recording and follow-up ---- */
+
+typedef struct stad_bikes_record {
+    int64_t street_id;     /* store id */
+    int64_t t;
+    int action;            /* STAD_BIKES_LABEL or STAD_BIKES_FOLLOWUP */
+    int labels, removed, returned;
+    const char *remark;    /* may be NULL */
+    const char *idem_key;  /* may be NULL; a key seen before makes this a no-op */
+} stad_bikes_record;
+
+/* Stores one visit (and its labels/removals/returns as events) in one transaction.
+ * *duplicate (may be NULL) is set to 1 when the idempotency key was already there,
+ * and nothing is written. */
+int stad_bikes_record_visit(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
+                            const stad_bikes_record *r, int *duplicate);
+
+typedef struct stad_bikes_followup {
+    size_t street;
+    int64_t labelled_t;
+    int labels;
+    int64_t due_t;
+} stad_bikes_followup;
+
+/* Label visits with labels whose follow-up has not been recorded and is due by
+ * `date` + horizon_days, oldest first. *out is malloc'ed (caller frees). */
+int stad_bikes_followups(stad_ctx *ctx, const stad_bikes_theme *t,
+                         const stad_bikes_obs *o, int64_t date, int horizon_days,
+                         stad_bikes_followup **out, size_t *n);
+
+/* ---- simulator ---- */
+
+enum { STAD_BIKES_POLICY_PLANNER = 0, STAD_BIKES_POLICY_OLD = 1, STAD_BIKES_POLICY_RANDOM = 2 };
+
+typedef struct stad_bikes_sim_opts {
+    uint64_t seed;
+    int policy;
+    int days;                /* simulated days (365) */
+    int campaign_every;      /* a campaign day every N days (7) */
+    int enforcers;           /* 2 */
+    double hours;            /* per enforcer per campaign day (6) */
+    double abandon_per_day;  /* new orphan items per day, city-wide (10) */
+    double heterogeneity;    /* sd of the log random effect per street (1.0) */
+    double parked_labels;    /* mean labels on bikes that are not orphans per
+                              * visit of a busy street (0.5) */
+    double complaint_rate;   /* complaints per orphan-day after 3 weeks (0.003) */
+    /* Inputs that drive the hidden intensity (may be NULL/0): bike-theft points and
+     * bike parkings, city CRS. */
+    const double *theft_x, *theft_y;
+    size_t n_thefts;
+    const double *parking_x, *parking_y;
+    size_t n_parkings;
+    long iterations;         /* router iterations per campaign day (0 = 60) */
+} stad_bikes_sim_opts;
+
+void stad_bikes_sim_opts_init(stad_bikes_sim_opts *o);
+
+/* The simulator's real inputs from a store: bike-theft events (theft.bike) and
+ * assets of kind bike_parking or bike_rack, city CRS. Arrays are malloc'ed (caller
+ * frees; NULL with count 0 when there are none). */
+int stad_bikes_sim_inputs(stad_ctx *ctx, stad_store *s, double **theft_x, double **theft_y,
+                          size_t *n_thefts, double **park_x, double **park_y,
+                          size_t *n_parks);
+
+typedef struct stad_bikes_sim_result {
+    int64_t abandoned;        /* orphan items abandoned over the year */
+    int64_t removed;          /* orphan items removed */
+    int64_t false_removals;   /* items removed that were not orphans */
+    int64_t eligible_8w;      /* orphans abandoned at least 8 weeks before the end */
+    int64_t removed_8w;       /* of those, removed within 8 weeks */
+    int64_t labels, visits, followups, complaints;
+    double enforcer_hours;
+    double removed_per_hour;
+    double share_8w;
+} stad_bikes_sim_result;
+
+/* Simulates `days` of abandonment on the streets and a campaign policy that sees only
+ * campaign results and complaints. Deterministic per seed. */
+int stad_bikes_simulate(stad_ctx *ctx, const stad_bikes_theme *t,
+                        const stad_bikes_streets *st, const stad_bikes_sim_opts *o,
+                        stad_bikes_sim_result *r);
+
+#endif

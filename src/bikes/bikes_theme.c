@@ -1,0 +1,156 @@
+/* Enforcement themes: the kinds, waiting period, service times and model settings of
+ * one kind of campaign, read from config/themes/<name>.conf so that car wrecks or
+ * waste use the same machinery as orphan bikes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "stad/bikes.h"
+#include "stad/conf.h"
+
+void stad_bikes_theme_default(stad_bikes_theme *t)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "bikes");
+    snprintf(t->kind_labelled, sizeof t->kind_labelled, "bike.labelled");
+    snprintf(t->kind_removed, sizeof t->kind_removed, "bike.removed");
+    snprintf(t->kind_returned, sizeof t->kind_returned, "bike.returned");
+    snprintf(t->signals[0], sizeof t->signals[0], "complaint.bike_wreck");
+    snprintf(t->signals[1], sizeof t->signals[1], "complaint.bike_parking");
+    t->n_signals = 2;
+    t->waiting_days = 28;
+    t->service_street_s = 60;
+    t->service_label_s = 40;
+    t->service_removal_s = 150;
+    t->walk_kmh = 4;
+    t->travel_kmh = 12;
+    t->detour = 1.3;
+    t->half_life_days = 120;
+    t->max_exposure_days = 180;
+    t->prior_per_km_day = 0.05;
+    t->signal_weight = 0.5;
+    t->removal_share = 0.6;
+    t->explore = 0.3;
+}
+
+static int num(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e, double lo,
+               double hi, double *out)
+{
+    char *end;
+    double v = strtod(e->value, &end);
+    if (end == e->value || *end || !isfinite(v) || v < lo || v > hi)
+        return stad_fail(ctx, STAD_EPARSE, "%s:%d: %s = '%s': expected a number from %g to %g",
+                         stad_conf_path(c), e->line, e->key, e->value, lo, hi);
+    *out = v;
+    return 0;
+}
+
+static int copy(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e, char *dst,
+                size_t size)
+{
+    if (strlen(e->value) >= size)
+        return stad_fail(ctx, STAD_EPARSE, "%s:%d: %s is longer than %zu characters",
+                         stad_conf_path(c), e->line, e->key, size - 1);
+    snprintf(dst, size, "%s", e->value);
+    return 0;
+}
+
+static int set_signals(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e,
+                       stad_bikes_theme *t)
+{
+    t->n_signals = 0;
+    const char *p = e->value;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ", ");
+        if (!len)
+            break;
+        if (t->n_signals == STAD_BIKES_MAX_SIGNALS || len >= sizeof t->signals[0])
+            return stad_fail(ctx, STAD_EPARSE, "%s:%d: at most %d signal kinds of at most "
+                                               "%zu characters",
+                             stad_conf_path(c), e->line, STAD_BIKES_MAX_SIGNALS,
+                             sizeof t->signals[0] - 1);
+        snprintf(t->signals[t->n_signals++], sizeof t->signals[0], "%.*s", (int)len, p);
+        p += len;
+    }
+    return 0;
+}
+
+int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_theme *t)
+{
+    stad_bikes_theme_default(t);
+    char path[1024];
+    size_t L = strlen(name_or_path);
+    if (L > 5 && strcmp(name_or_path + L - 5, ".conf") == 0) {
+        snprintf(path, sizeof path, "%s", name_or_path);
+    } else {
+        for (const char *q = name_or_path; *q; q++)
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+                  *q == '-'))
+                return stad_fail(ctx, STAD_EINVAL, "theme '%s': use a name such as 'bikes' "
+                                                   "or a path ending in .conf",
+                                 name_or_path);
+        snprintf(path, sizeof path, "%.900s/themes/%.60s.conf", stad_config_dir(), name_or_path);
+    }
+    stad_conf *c = NULL;
+    int rc = stad_conf_load(ctx, path, &c);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < stad_conf_count(c) && !rc; i++) {
+        const stad_conf_entry *e = stad_conf_at(c, i);
+        double v = 0;
+        const char *k = e->key;
+        if (strcasecmp(e->section, "theme") != 0) {
+            rc = stad_fail(ctx, STAD_EPARSE, "%s:%d: unknown section [%s] (only [theme])",
+                           stad_conf_path(c), e->line, e->section);
+        } else if (!strcasecmp(k, "name")) {
+            rc = copy(ctx, c, e, t->name, sizeof t->name);
+        } else if (!strcasecmp(k, "labelled")) {
+            rc = copy(ctx, c, e, t->kind_labelled, sizeof t->kind_labelled);
+        } else if (!strcasecmp(k, "removed")) {
+            rc = copy(ctx, c, e, t->kind_removed, sizeof t->kind_removed);
+        } else if (!strcasecmp(k, "returned")) {
+            rc = copy(ctx, c, e, t->kind_returned, sizeof t->kind_returned);
+        } else if (!strcasecmp(k, "signals")) {
+            rc = set_signals(ctx, c, e, t);
+        } else if (!strcasecmp(k, "street_kinds")) {
+            rc = copy(ctx, c, e, t->street_kinds, sizeof t->street_kinds);
+        } else if (!strcasecmp(k, "waiting_days")) {
+            if (!(rc = num(ctx, c, e, 0, 365, &v)))
+                t->waiting_days = (int)v;
+        } else {
+            static const struct {
+                const char *key;
+                size_t off;
+                double lo, hi;
+            } nums[] = {
+                {"service_street_s", offsetof(stad_bikes_theme, service_street_s), 0, 3600},
+                {"service_label_s", offsetof(stad_bikes_theme, service_label_s), 0, 3600},
+                {"service_removal_s", offsetof(stad_bikes_theme, service_removal_s), 0, 3600},
+                {"walk_kmh", offsetof(stad_bikes_theme, walk_kmh), 0.5, 50},
+                {"travel_kmh", offsetof(stad_bikes_theme, travel_kmh), 0.5, 120},
+                {"detour", offsetof(stad_bikes_theme, detour), 1, 5},
+                {"half_life_days", offsetof(stad_bikes_theme, half_life_days), 1, 3650},
+                {"max_exposure_days", offsetof(stad_bikes_theme, max_exposure_days), 1, 3650},
+                {"prior_per_km_day", offsetof(stad_bikes_theme, prior_per_km_day), 1e-6, 1e3},
+                {"signal_weight", offsetof(stad_bikes_theme, signal_weight), 0, 100},
+                {"removal_share", offsetof(stad_bikes_theme, removal_share), 0.01, 1},
+                {"explore", offsetof(stad_bikes_theme, explore), 0, 10},
+            };
+            size_t j = 0;
+            for (; j < sizeof nums / sizeof nums[0]; j++)
+                if (!strcasecmp(k, nums[j].key))
+                    break;
+            if (j == sizeof nums / sizeof nums[0])
+                rc = stad_fail(ctx, STAD_EPARSE, "%s:%d: unknown key '%s'", stad_conf_path(c),
+                               e->line, k);
+            else if (!(rc = num(ctx, c, e, nums[j].lo, nums[j].hi, &v)))
+                *(double *)((char *)t + nums[j].off) = v;
+        }
+    }
+    stad_conf_free(c);
+    return rc;
+}

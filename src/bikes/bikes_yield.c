@@ -1,0 +1,280 @@
+/* The expected-yield model: items (orphan bikes) that accumulate on a street at an
+ * unknown rate, found when the street is labelled and removed after the waiting
+ * period. Per street the rate has a gamma prior proportional to the street's length,
+ * whose mean and spread are fitted by empirical Bayes (method of moments over the
+ * visited streets), so a street seen once is pulled towards the city-wide rate as far
+ * as its little evidence deserves. Evidence is weighted by recency (a half-life), and
+ * complaints add pseudo-items. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bikes/bikes_internal.h"
+
+/* Merge sort of indexes (no global state: qsort's comparator cannot take the
+ * observations, and a static pointer would not be thread safe). */
+static int before(const stad_bikes_obs *o, size_t a, size_t b)
+{
+    const stad_bikes_visit *x = &o->visits[a], *y = &o->visits[b];
+    if (x->street != y->street)
+        return x->street < y->street;
+    if (x->t != y->t)
+        return x->t < y->t;
+    if (x->action != y->action)
+        return x->action < y->action;
+    return a < b;
+}
+
+size_t *bikes_visit_order(const stad_bikes_obs *o)
+{
+    size_t n = o->n_visits;
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    size_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!idx || !tmp) {
+        free(idx);
+        free(tmp);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = before(o, idx[j], idx[i]) ? idx[j++] : idx[i++];
+            while (i < mid)
+                tmp[k++] = idx[i++];
+            while (j < hi)
+                tmp[k++] = idx[j++];
+        }
+        size_t *sw = idx;
+        idx = tmp;
+        tmp = sw;
+    }
+    free(tmp);
+    return idx;
+}
+
+double bikes_service_s(const stad_bikes_theme *t, double length_m, double labels,
+                       double removals)
+{
+    return t->service_street_s + length_m / (t->walk_kmh / 3.6) + labels * t->service_label_s +
+           removals * t->service_removal_s;
+}
+
+double stad_bikes_decay(const stad_bikes_theme *t, double age_days)
+{
+    if (age_days <= 0)
+        return 1;
+    return pow(0.5, age_days / t->half_life_days);
+}
+
+double stad_bikes_gamma_quantile(double shape, double rate, double p)
+{
+    if (!(shape > 0) || !(rate > 0))
+        return 0;
+    /* the normal quantile by bisection on erfc (plenty fast for a few thousand
+     * streets), then Wilson-Hilferty's cube-root normal approximation */
+    double lo = -10, hi = 10;
+    for (int i = 0; i < 80; i++) {
+        double mid = 0.5 * (lo + hi);
+        double cdf = 0.5 * erfc(-mid / sqrt(2));
+        if (cdf < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double z = 0.5 * (lo + hi);
+    double c = 1.0 / (9.0 * shape);
+    double w = 1 - c + z * sqrt(c);
+    double q = w > 0 ? shape * w * w * w : 0;
+    return q / rate;
+}
+
+void stad_bikes_yield_free(stad_bikes_yield *y)
+{
+    if (!y)
+        return;
+    free(y->rate);
+    free(y->alpha);
+    free(y->beta);
+    free(y->mean);
+    free(y->lo);
+    free(y->hi);
+    free(y->last_label);
+    free(y->outstanding);
+    free(y->labelled_t);
+    free(y);
+}
+
+/* One labelling visit with what it found: removals at its follow-up, or while that
+ * is pending the labels times the removal share. */
+typedef struct found {
+    size_t street;
+    int64_t t;
+    double exposure; /* days */
+    double items;
+    int pending;
+    int labels;
+} found;
+
+int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
+                         const stad_bikes_streets *st, const stad_bikes_obs *o,
+                         int64_t date, stad_bikes_yield **out)
+{
+    *out = NULL;
+    size_t n = st->n;
+    stad_bikes_yield *y = calloc(1, sizeof *y);
+    size_t *order = bikes_visit_order(o);
+    found *fd = malloc((o->n_visits ? o->n_visits : 1) * sizeof *fd);
+    if (!y || !order || !fd)
+        goto oom;
+    y->n = n;
+    y->date = date;
+    y->rate = calloc(n, sizeof(double));
+    y->alpha = calloc(n, sizeof(double));
+    y->beta = calloc(n, sizeof(double));
+    y->mean = calloc(n, sizeof(double));
+    y->lo = calloc(n, sizeof(double));
+    y->hi = calloc(n, sizeof(double));
+    y->last_label = malloc(n * sizeof *y->last_label);
+    y->outstanding = calloc(n, sizeof *y->outstanding);
+    y->labelled_t = calloc(n, sizeof *y->labelled_t);
+    if (!y->rate || !y->alpha || !y->beta || !y->mean || !y->lo || !y->hi ||
+        !y->last_label || !y->outstanding || !y->labelled_t)
+        goto oom;
+    for (size_t i = 0; i < n; i++)
+        y->last_label[i] = INT64_MIN;
+
+    /* Pass 1: pair each labelling with its follow-up; the removal share. */
+    size_t nf = 0;
+    double sum_removed = 0, sum_labels = 0;
+    const double cap = t->max_exposure_days;
+    for (size_t a = 0; a < o->n_visits;) {
+        size_t s = o->visits[order[a]].street;
+        size_t b = a;
+        while (b < o->n_visits && o->visits[order[b]].street == s)
+            b++;
+        long open = -1; /* index in fd of the labelling awaiting its follow-up */
+        int64_t prev = INT64_MIN;
+        for (size_t k = a; k < b; k++) {
+            const stad_bikes_visit *v = &o->visits[order[k]];
+            if (v->t >= date || s >= n)
+                continue;
+            if (v->action == STAD_BIKES_LABEL) {
+                double e = prev == INT64_MIN ? cap : (double)(v->t - prev) / 86400.0;
+                fd[nf] = (found){s, v->t, e < cap ? e : cap, 0, 1, v->labels};
+                if (v->labels > 0) {
+                    open = (long)nf; /* an open earlier labelling is carried on by this one */
+                } else {
+                    fd[nf].pending = 0;
+                }
+                nf++;
+                prev = v->t;
+                y->last_label[s] = v->t;
+            } else if (open >= 0) {
+                fd[open].items = v->removed;
+                fd[open].pending = 0;
+                sum_removed += v->removed;
+                sum_labels += fd[open].labels;
+                open = -1;
+            }
+        }
+        if (open >= 0 && s < n) {
+            y->outstanding[s] = fd[open].labels;
+            y->labelled_t[s] = fd[open].t;
+        }
+        a = b;
+    }
+    /* Shrink the share towards the theme's value with the weight of 10 labels. */
+    y->removal_share = (sum_removed + 10 * t->removal_share) / (sum_labels + 10);
+    for (size_t i = 0; i < nf; i++)
+        if (fd[i].pending)
+            fd[i].items = fd[i].labels * y->removal_share;
+
+    /* Pass 2: empirical Bayes prior per metre-day over the visited streets
+     * (unweighted, so that the prior reflects the whole history). */
+    double *R = calloc(n, sizeof *R), *E = calloc(n, sizeof *E);
+    if (!R || !E) {
+        free(R);
+        free(E);
+        goto oom;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        R[fd[i].street] += fd[i].items;
+        E[fd[i].street] += fd[i].exposure * st->length[fd[i].street];
+    }
+    double sR = 0, sE = 0;
+    size_t nv = 0;
+    for (size_t i = 0; i < n; i++)
+        if (E[i] > 0) {
+            sR += R[i];
+            sE += E[i];
+            nv++;
+        }
+    double m = t->prior_per_km_day / 1000.0, alpha0 = 0.5;
+    if (nv >= 5 && sR > 0) {
+        m = sR / sE;
+        double V = 0;
+        for (size_t i = 0; i < n; i++)
+            if (E[i] > 0) {
+                double r = R[i] / E[i] - m;
+                V += E[i] * r * r;
+            }
+        V /= sE;
+        double between = V - m * (double)nv / sE;
+        alpha0 = between > 0 ? m * m / between : 100;
+        if (alpha0 < 0.05)
+            alpha0 = 0.05;
+        if (alpha0 > 100)
+            alpha0 = 100;
+    }
+    free(R);
+    free(E);
+    y->prior_alpha = alpha0;
+    y->prior_beta_per_m = alpha0 / m; /* beta of a street = this / its length */
+    y->n_visited = nv;
+
+    /* Pass 3: posterior per street with recency weights; expectation on `date`. */
+    for (size_t i = 0; i < n; i++) {
+        double len = st->length[i] > 1 ? st->length[i] : 1;
+        y->alpha[i] = alpha0;
+        y->beta[i] = y->prior_beta_per_m / len;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        double w = stad_bikes_decay(t, (double)(date - fd[i].t) / 86400.0);
+        y->alpha[fd[i].street] += w * fd[i].items;
+        y->beta[fd[i].street] += w * fd[i].exposure;
+    }
+    for (size_t q = 0; q < o->n_complaints; q++) {
+        size_t s = o->complaint_street[q];
+        if (s >= n || o->complaint_t[q] >= date)
+            continue;
+        /* only complaints since the last labelling speak of items still there */
+        if (y->last_label[s] != INT64_MIN && o->complaint_t[q] < y->last_label[s])
+            continue;
+        y->alpha[s] += t->signal_weight * stad_bikes_decay(t, (double)(date - o->complaint_t[q]) / 86400.0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        y->rate[i] = y->alpha[i] / y->beta[i];
+        double e = y->last_label[i] == INT64_MIN ? cap : (double)(date - y->last_label[i]) / 86400.0;
+        if (e > cap)
+            e = cap;
+        if (e < 0)
+            e = 0;
+        y->mean[i] = y->rate[i] * e;
+        y->lo[i] = stad_bikes_gamma_quantile(y->alpha[i], y->beta[i], 0.05) * e;
+        y->hi[i] = stad_bikes_gamma_quantile(y->alpha[i], y->beta[i], 0.95) * e;
+    }
+    free(order);
+    free(fd);
+    *out = y;
+    return 0;
+oom:
+    free(order);
+    free(fd);
+    stad_bikes_yield_free(y);
+    return stad_fail(ctx, STAD_ENOMEM, "out of memory fitting the yield model");
+}

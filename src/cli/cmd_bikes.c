@@ -1,0 +1,525 @@
+/* stad bikes: enforcement campaigns (orphan bikes, or another theme): street
+ * segments, the plan for a day, follow-ups, recording results, and the simulator. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cli_table.h"
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int64_t today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    return stad_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400;
+}
+
+static int write_out(const char *path, const stad_strbuf *b)
+{
+    FILE *f = path ? fopen(path, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "stad bikes: cannot write %s\n", path);
+        return CLI_FAIL;
+    }
+    fputs(stad_strbuf_str(b), f);
+    if (path && fclose(f) != 0) {
+        fprintf(stderr, "stad bikes: cannot write %s\n", path);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+extern const cli_command cmd_bikes;
+
+/* ---- streets load ---- */
+static int run_streets(cli_env *env, int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], "load") != 0)
+        return cli_usage_error(&cmd_bikes, "use: stad bikes streets load FILE");
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    size_t n = 0;
+    int rc = stad_bikes_streets_load(env->ctx, s, argv[2], &n);
+    stad_store_close(s);
+    if (rc)
+        return cli_error(env, rc);
+    printf("%s: %zu street segments loaded\n", argv[2], n);
+    return CLI_OK;
+}
+
+/* ---- plan ---- */
+static int run_plan(cli_env *env, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"date", required_argument, NULL, 'd'},    {"enforcers", required_argument, NULL, 'n'},
+        {"hours", required_argument, NULL, 'H'},   {"theme", required_argument, NULL, 't'},
+        {"depot", required_argument, NULL, 'D'},   {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},     {"straight", no_argument, NULL, 'S'},
+        {"seed", required_argument, NULL, 's'},    {"candidates", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0}};
+    int64_t date = today();
+    long enforcers = 2, seed = 1, cands = 0;
+    double hours = 6, depot[2] = {0, 0};
+    int has_depot = 0, straight = 0;
+    const char *theme = "bikes", *format = "table", *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if (cli_parse_time(optarg, &date, 0))
+                return cli_usage_error(&cmd_bikes, "--date: not a date: '%s'", optarg);
+            break;
+        case 'n':
+            if (parse_int(optarg, 1, 100, &enforcers))
+                return cli_usage_error(&cmd_bikes, "--enforcers: 1 to 100");
+            break;
+        case 'H':
+            if (parse_num(optarg, 0.25, 24, &hours))
+                return cli_usage_error(&cmd_bikes, "--hours: 0.25 to 24");
+            break;
+        case 't': theme = optarg; break;
+        case 'D': {
+            char *end;
+            depot[0] = strtod(optarg, &end);
+            if (*end != ',' || (depot[1] = strtod(end + 1, &end), *end))
+                return cli_usage_error(&cmd_bikes, "--depot: LON,LAT");
+            has_depot = 1;
+            break;
+        }
+        case 'f': format = optarg; break;
+        case 'o': out = optarg; break;
+        case 'S': straight = 1; break;
+        case 's':
+            if (parse_int(optarg, 0, 1000000000L, &seed))
+                return cli_usage_error(&cmd_bikes, "--seed: a number");
+            break;
+        case 'c':
+            if (parse_int(optarg, 10, 5000, &cands))
+                return cli_usage_error(&cmd_bikes, "--candidates: 10 to 5000");
+            break;
+        default: return cli_usage_error(&cmd_bikes, "unknown option");
+        }
+    }
+    if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "html") &&
+        strcmp(format, "gpx") && strcmp(format, "geojson"))
+        return cli_usage_error(&cmd_bikes, "--format: table, json, html, gpx or geojson");
+    stad_bikes_theme th;
+    int rc = stad_bikes_theme_load(env->ctx, theme, &th);
+    if (rc)
+        return cli_error(env, rc);
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    stad_bikes_streets *st = NULL;
+    stad_bikes_obs obs = {0};
+    stad_bikes_yield *y = NULL;
+    stad_bikes_plan *p = NULL;
+    stad_route_graph *g = NULL;
+    stad_transform *tr = NULL;
+    stad_strbuf b = STAD_STRBUF_INIT;
+    char *crs = NULL;
+    int code = CLI_OK;
+    if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
+        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, date + 86400, &obs)) ||
+        (rc = stad_bikes_yield_fit(env->ctx, &th, st, &obs, date, &y)))
+        goto fail;
+    stad_bikes_plan_opts po = {.date = date, .enforcers = (int)enforcers, .hours = hours,
+                               .seed = (uint64_t)seed, .max_candidates = (size_t)cands};
+    if (has_depot) {
+        if (stad_store_meta_get(s, "city.crs", &crs))
+            crs = NULL;
+        stad_clear_error(env->ctx);
+        double x = depot[0], yv = depot[1];
+        if ((rc = stad_transform_new(env->ctx, STAD_CRS_WGS84, crs ? crs : STAD_CRS_DEFAULT, &tr)) ||
+            (rc = stad_transform_point(tr, &x, &yv)))
+            goto fail;
+        po.has_depot = 1;
+        po.depot_x = x;
+        po.depot_y = yv;
+    }
+    if (!straight) {
+        /* street distances over the segments themselves */
+        if ((rc = stad_route_graph_new(env->ctx, 0.5, &g)))
+            goto fail;
+        for (size_t i = 0; i < st->n && !rc; i++)
+            rc = stad_route_graph_add_edge(g, st->x0[i], st->y0[i], st->x1[i], st->y1[i],
+                                           st->length[i]);
+        if (rc)
+            goto fail;
+        po.graph = g;
+    }
+    if ((rc = stad_bikes_plan_make(env->ctx, &th, st, y, &po, &p)))
+        goto fail;
+    if (!strcmp(format, "html"))
+        rc = stad_bikes_plan_html(&th, st, p, &b);
+    else if (!strcmp(format, "gpx"))
+        rc = stad_bikes_plan_gpx(st, p, &b);
+    else if (!strcmp(format, "geojson") || !strcmp(format, "json"))
+        rc = stad_bikes_plan_geojson(st, p, &b);
+    else {
+        char day[16];
+        stad_date_format(date, day, sizeof day);
+        stad_strbuf_printf(&b, "plan %s for %d enforcers x %.1f h: %zu stops, %zu of %zu "
+                               "follow-ups due, %.1f items expected to label\n",
+                           day, p->enforcers, p->hours, p->n_stops, p->followups_planned,
+                           p->followups_due, p->expected_total);
+        stad_strbuf_append(&b, "enforcer order at     street  kind            length  task      "
+                               "expected  interval\n");
+        for (size_t i = 0; i < p->n_stops; i++) {
+            const stad_bikes_stop *sp = &p->stops[i];
+            int m = (int)(sp->arrive_s / 60 + 0.5);
+            stad_strbuf_printf(&b, "%8d %5d %2d:%02d %7lld  %-15.15s %5.0f m  %-8s %8.2f  "
+                                   "%.2f-%.2f\n",
+                               sp->enforcer + 1, sp->order, m / 60, m % 60,
+                               (long long)st->id[sp->street], st->kind[sp->street],
+                               st->length[sp->street],
+                               sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label",
+                               sp->expected, sp->lo, sp->hi);
+        }
+        for (int e = 0; e < p->enforcers; e++)
+            stad_strbuf_printf(&b, "enforcer %d: %.0f of %.0f minutes\n", e + 1,
+                               p->route_s[e] / 60, hours * 60);
+    }
+    if (rc)
+        goto fail;
+    code = write_out(out, &b);
+    goto done;
+fail:
+    code = cli_error(env, rc);
+done:
+    stad_strbuf_free(&b);
+    free(crs);
+    stad_transform_free(tr);
+    stad_route_graph_free(g);
+    stad_bikes_plan_free(p);
+    stad_bikes_yield_free(y);
+    stad_bikes_obs_clear(&obs);
+    stad_bikes_streets_free(st);
+    stad_store_close(s);
+    return code;
+}
+
+/* ---- followup ---- */
+static int run_followup(cli_env *env, int argc, char **argv)
+{
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"horizon", required_argument, NULL, 'h'},
+                                         {"theme", required_argument, NULL, 't'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    int64_t date = today();
+    long horizon = 0;
+    const char *theme = "bikes";
+    int fmt = FMT_TABLE, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd' && !cli_parse_time(optarg, &date, 0))
+            continue;
+        if (c == 'h' && !parse_int(optarg, 0, 365, &horizon))
+            continue;
+        if (c == 't') {
+            theme = optarg;
+            continue;
+        }
+        if (c == 'f' && (fmt = cli_format_parse(optarg, 0)) >= 0)
+            continue;
+        return cli_usage_error(&cmd_bikes, "followup: bad option");
+    }
+    stad_bikes_theme th;
+    int rc = stad_bikes_theme_load(env->ctx, theme, &th);
+    if (rc)
+        return cli_error(env, rc);
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    stad_bikes_streets *st = NULL;
+    stad_bikes_obs obs = {0};
+    stad_bikes_followup *f = NULL;
+    size_t n = 0;
+    if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
+        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, INT64_MAX, &obs)) ||
+        (rc = stad_bikes_followups(env->ctx, &th, &obs, date, (int)horizon, &f, &n))) {
+        stad_bikes_obs_clear(&obs);
+        stad_bikes_streets_free(st);
+        stad_store_close(s);
+        return cli_error(env, rc);
+    }
+    static const char *names[] = {"street", "labelled", "labels", "due", "lon", "lat"};
+    static const int numeric[] = {1, 0, 1, 0, 1, 1};
+    cli_table *t = cli_table_new(6, names, numeric);
+    for (size_t i = 0; t && i < n; i++) {
+        char id[32], lab[16], cnt[16], due[16], lon[32], lat[32];
+        snprintf(id, sizeof id, "%lld", (long long)st->id[f[i].street]);
+        stad_date_format(f[i].labelled_t, lab, sizeof lab);
+        snprintf(cnt, sizeof cnt, "%d", f[i].labels);
+        stad_date_format(f[i].due_t, due, sizeof due);
+        snprintf(lon, sizeof lon, "%.6f", st->lon[f[i].street]);
+        snprintf(lat, sizeof lat, "%.6f", st->lat[f[i].street]);
+        const char *cells[] = {id, lab, cnt, due, lon, lat};
+        cli_table_add(t, cells);
+    }
+    if (fmt == FMT_TABLE)
+        printf("%zu streets due for follow-up (%d days after labelling)\n", n, th.waiting_days);
+    if (t && (n || fmt != FMT_TABLE))
+        cli_table_print(t, (cli_format)fmt, stdout);
+    cli_table_free(t);
+    free(f);
+    stad_bikes_obs_clear(&obs);
+    stad_bikes_streets_free(st);
+    stad_store_close(s);
+    return CLI_OK;
+}
+
+/* ---- record ---- */
+static int run_record(cli_env *env, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"street", required_argument, NULL, 'S'}, {"action", required_argument, NULL, 'a'},
+        {"labels", required_argument, NULL, 'l'}, {"removed", required_argument, NULL, 'r'},
+        {"returned", required_argument, NULL, 'R'}, {"date", required_argument, NULL, 'd'},
+        {"key", required_argument, NULL, 'k'},    {"remark", required_argument, NULL, 'm'},
+        {"theme", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
+    stad_bikes_record r = {.t = today() + 12 * 3600, .action = -1};
+    long v = 0;
+    const char *theme = "bikes";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'S':
+            if (parse_int(optarg, 1, 1L << 40, &v))
+                return cli_usage_error(&cmd_bikes, "--street: a street id");
+            r.street_id = v;
+            break;
+        case 'a':
+            r.action = !strcmp(optarg, "label") ? STAD_BIKES_LABEL
+                       : !strcmp(optarg, "followup") ? STAD_BIKES_FOLLOWUP : -2;
+            break;
+        case 'l':
+        case 'r':
+        case 'R':
+            if (parse_int(optarg, 0, 10000, &v))
+                return cli_usage_error(&cmd_bikes, "counts: 0 to 10000");
+            *(c == 'l' ? &r.labels : c == 'r' ? &r.removed : &r.returned) = (int)v;
+            break;
+        case 'd':
+            if (cli_parse_time(optarg, &r.t, 0))
+                return cli_usage_error(&cmd_bikes, "--date: not a date: '%s'", optarg);
+            break;
+        case 'k': r.idem_key = optarg; break;
+        case 'm': r.remark = optarg; break;
+        case 't': theme = optarg; break;
+        default: return cli_usage_error(&cmd_bikes, "record: bad option");
+        }
+    }
+    if (!r.street_id || r.action < 0)
+        return cli_usage_error(&cmd_bikes, "record needs --street ID and --action label|followup");
+    stad_bikes_theme th;
+    int rc = stad_bikes_theme_load(env->ctx, theme, &th);
+    if (rc)
+        return cli_error(env, rc);
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    int dup = 0;
+    rc = stad_bikes_record_visit(env->ctx, s, &th, &r, &dup);
+    stad_store_close(s);
+    if (rc)
+        return cli_error(env, rc);
+    printf("%s\n", dup ? "already recorded (same key): nothing changed" : "recorded");
+    return CLI_OK;
+}
+
+/* ---- simulate ---- */
+static int run_simulate(cli_env *env, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"streets", required_argument, NULL, 'S'}, {"policy", required_argument, NULL, 'p'},
+        {"seed", required_argument, NULL, 's'},    {"seeds", required_argument, NULL, 'N'},
+        {"days", required_argument, NULL, 'd'},    {"enforcers", required_argument, NULL, 'n'},
+        {"hours", required_argument, NULL, 'H'},   {"every", required_argument, NULL, 'e'},
+        {"abandon", required_argument, NULL, 'a'}, {"heterogeneity", required_argument, NULL, 'g'},
+        {"theme", required_argument, NULL, 't'},   {"format", required_argument, NULL, 'f'},
+        {"iterations", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+    stad_bikes_sim_opts o;
+    stad_bikes_sim_opts_init(&o);
+    const char *streets = NULL, *policy = "all", *theme = "bikes";
+    long seed = 1, seeds = 1, v = 0;
+    int fmt = FMT_TABLE, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'S': streets = optarg; break;
+        case 'p': policy = optarg; break;
+        case 's': bad = parse_int(optarg, 0, 1000000000L, &seed); break;
+        case 'N': bad = parse_int(optarg, 1, 100, &seeds); break;
+        case 'd': bad = parse_int(optarg, 60, 3650, &v); o.days = (int)v; break;
+        case 'n': bad = parse_int(optarg, 1, 100, &v); o.enforcers = (int)v; break;
+        case 'H': bad = parse_num(optarg, 0.25, 24, &o.hours); break;
+        case 'e': bad = parse_int(optarg, 1, 60, &v); o.campaign_every = (int)v; break;
+        case 'a': bad = parse_num(optarg, 0.01, 10000, &o.abandon_per_day); break;
+        case 'g': bad = parse_num(optarg, 0, 5, &o.heterogeneity); break;
+        case 't': theme = optarg; break;
+        case 'f': bad = (fmt = cli_format_parse(optarg, 0)) < 0; break;
+        case 'i': bad = parse_int(optarg, 1, 100000, &v); o.iterations = v; break;
+        default: bad = 1;
+        }
+        if (bad)
+            return cli_usage_error(&cmd_bikes, "simulate: bad value for an option");
+    }
+    int pol[3], npol = 0;
+    if (!strcmp(policy, "all") || !strcmp(policy, "planner"))
+        pol[npol++] = STAD_BIKES_POLICY_PLANNER;
+    if (!strcmp(policy, "all") || !strcmp(policy, "old"))
+        pol[npol++] = STAD_BIKES_POLICY_OLD;
+    if (!strcmp(policy, "all") || !strcmp(policy, "random"))
+        pol[npol++] = STAD_BIKES_POLICY_RANDOM;
+    if (!npol)
+        return cli_usage_error(&cmd_bikes, "--policy: planner, old, random or all");
+    stad_bikes_theme th;
+    int rc = stad_bikes_theme_load(env->ctx, theme, &th);
+    if (rc)
+        return cli_error(env, rc);
+    stad_store *s = cli_open_store(env);
+    if (!s)
+        return CLI_FAIL;
+    stad_bikes_streets *st = NULL;
+    double *tx = NULL, *ty = NULL, *px = NULL, *py = NULL;
+    size_t nt = 0, np = 0;
+    char *crs = NULL;
+    if (stad_store_meta_get(s, "city.crs", &crs))
+        crs = NULL;
+    stad_clear_error(env->ctx);
+    rc = streets ? stad_bikes_streets_read(env->ctx, streets, crs ? crs : STAD_CRS_DEFAULT, &st)
+                 : stad_bikes_streets_from_store(env->ctx, s, &st);
+    free(crs);
+    if (!rc)
+        rc = stad_bikes_sim_inputs(env->ctx, s, &tx, &ty, &nt, &px, &py, &np);
+    if (rc) {
+        stad_bikes_streets_free(st);
+        free(tx), free(ty), free(px), free(py);
+        stad_store_close(s);
+        return cli_error(env, rc);
+    }
+    o.theft_x = tx;
+    o.theft_y = ty;
+    o.n_thefts = nt;
+    o.parking_x = px;
+    o.parking_y = py;
+    o.n_parkings = np;
+    static const char *names[] = {"policy", "seed", "removed", "enforcer_hours",
+                                  "removed_per_hour", "share_8w", "abandoned", "labels",
+                                  "visits", "false_removals", "complaints"};
+    static const int numeric[] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    static const char *pname[] = {"planner", "old", "random"};
+    cli_table *t = cli_table_new(11, names, numeric);
+    if (fmt == FMT_TABLE)
+        printf("simulating %d days on %zu street segments (%zu thefts, %zu parkings as "
+               "inputs), %d enforcers x %.1f h every %d days\n",
+               o.days, st->n, nt, np, o.enforcers, o.hours, o.campaign_every);
+    for (long k = 0; k < seeds && !rc; k++)
+        for (int q = 0; q < npol && !rc; q++) {
+            stad_bikes_sim_result r;
+            o.seed = (uint64_t)(seed + k);
+            o.policy = pol[q];
+            if ((rc = stad_bikes_simulate(env->ctx, &th, st, &o, &r)))
+                break;
+            char cells[11][32];
+            snprintf(cells[0], 32, "%s", pname[pol[q]]);
+            snprintf(cells[1], 32, "%lld", (long long)o.seed);
+            snprintf(cells[2], 32, "%" PRId64, r.removed);
+            snprintf(cells[3], 32, "%.0f", r.enforcer_hours);
+            snprintf(cells[4], 32, "%.3f", r.removed_per_hour);
+            snprintf(cells[5], 32, "%.3f", r.share_8w);
+            snprintf(cells[6], 32, "%" PRId64, r.abandoned);
+            snprintf(cells[7], 32, "%" PRId64, r.labels);
+            snprintf(cells[8], 32, "%" PRId64, r.visits);
+            snprintf(cells[9], 32, "%" PRId64, r.false_removals);
+            snprintf(cells[10], 32, "%" PRId64, r.complaints);
+            const char *cp[11];
+            for (int i = 0; i < 11; i++)
+                cp[i] = cells[i];
+            if (t)
+                cli_table_add(t, cp);
+        }
+    if (!rc && t)
+        cli_table_print(t, (cli_format)fmt, stdout);
+    cli_table_free(t);
+    stad_bikes_streets_free(st);
+    free(tx), free(ty), free(px), free(py);
+    stad_store_close(s);
+    return rc ? cli_error(env, rc) : CLI_OK;
+}
+
+static int run(cli_env *env, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error(&cmd_bikes, "which subcommand?");
+    const char *sub = argv[1];
+    if (!strcmp(sub, "streets"))
+        return run_streets(env, argc - 1, argv + 1);
+    if (!strcmp(sub, "plan"))
+        return run_plan(env, argc - 1, argv + 1);
+    if (!strcmp(sub, "followup"))
+        return run_followup(env, argc - 1, argv + 1);
+    if (!strcmp(sub, "record"))
+        return run_record(env, argc - 1, argv + 1);
+    if (!strcmp(sub, "simulate"))
+        return run_simulate(env, argc - 1, argv + 1);
+    return cli_usage_error(&cmd_bikes, "unknown subcommand '%s'", sub);
+}
+
+const cli_command cmd_bikes = {
+    "bikes",
+    "orphan-bike (or other theme) campaigns: plan, follow up, record, simulate",
+    "usage: stad bikes <subcommand> [options]\n"
+    "\n"
+    "Campaigns on street segments: label what stands too long, remove what is still\n"
+    "labelled after the waiting period. --theme NAME (default bikes) reads\n"
+    "config/themes/NAME.conf: kinds, waiting period, service times, model settings.\n"
+    "\n"
+    "  streets load FILE        street segments (GeoJSON, Shapefile, ...) into the store\n"
+    "  plan [options]           the streets to visit on a date and the route per enforcer\n"
+    "      --date D (today) --enforcers N (2) --hours H (6) --depot LON,LAT\n"
+    "      --format table|json|geojson|html|gpx (html: printable route sheet)\n"
+    "      --out FILE  --straight (no street network distances)  --seed S\n"
+    "  followup [--date D] [--horizon DAYS] [--format table|csv|json]\n"
+    "                           streets whose waiting period has ended, labels out\n"
+    "  record --street ID --action label|followup [--labels N] [--removed N]\n"
+    "         [--returned N] [--date D] [--key KEY] [--remark TEXT]\n"
+    "                           store a visit (also one that found nothing); a KEY\n"
+    "                           already recorded is ignored (safe to resend)\n"
+    "  simulate [--streets FILE] [--policy planner|old|random|all] [--seed S]\n"
+    "         [--seeds N] [--days 365] [--enforcers 2] [--hours 6] [--every 7]\n"
+    "         [--abandon 10] [--heterogeneity 1.0] [--format table|csv|json]\n"
+    "                           a year of orphan bikes on real streets; bike thefts and\n"
+    "                           bike parkings in the store drive where they appear\n",
+    run,
+};

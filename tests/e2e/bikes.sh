@@ -1,0 +1,93 @@
+#!/bin/sh
+# Orphan-bike campaigns end to end on the real Groningen street network: load the
+# segments, plan for 2 enforcers, write route sheets, record results (idempotent by
+# key), follow up after 28 days, see the next plan change, and a short simulation.
+set -eu
+. "$(dirname "$0")/lib.inc"
+
+G=$DATA/groningen
+NET=$G/fietstelweek-2016/groningen_fietstelweek_2016_links_wgs84.geojson
+WIJK=$G/gemeentelijke-wijk-buurtindeling-2017/groningen_gemeente_wijkindeling_wgs84.geojson
+[ -r "$NET" ] || fail "missing $NET"
+
+run_ok init st init --city groningen
+run_ok wijk st areas load "$WIJK" --level wijk
+run_ok streets st bikes streets load "$NET"
+expect_contains "$T/streets.out" "16621 street segments loaded" "segments in the Fietstelweek file (SOURCE.md)"
+
+# ---- a plan for 2 enforcers x 3 hours ----
+run_ok plan st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format json --out "$T/plan.json"
+"$PY" - "$T/plan.json" >"$T/plan.check" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["features"]
+by = {}
+for x in f:
+    p = x["properties"]
+    by.setdefault(p["enforcer"], []).append(p)
+print("enforcers", len(by))
+ok = all([q["order"] for q in v] == list(range(1, len(v) + 1)) for v in by.values())
+print("ordered", int(ok))
+print("within", int(all(q["arrive_min"] <= 180 for v in by.values() for q in v)))
+print("inside", int(all(6.4 < q["lon"] < 6.8 and 53.1 < q["lat"] < 53.3 for v in by.values() for q in v)))
+best = max(f, key=lambda x: x["properties"]["expected"])["properties"]
+print("top", best["street_id"], "%.4f" % best["expected"])
+print("first", f[0]["properties"]["street_id"])
+PY
+expect_eq "$(awk '$1 == "enforcers" { print $2 }' "$T/plan.check")" 2 "routes in the plan"
+expect_eq "$(awk '$1 == "ordered" { print $2 }' "$T/plan.check")" 1 "stops numbered 1..n per enforcer"
+expect_eq "$(awk '$1 == "within" { print $2 }' "$T/plan.check")" 1 "every stop starts within the 3 hours"
+expect_eq "$(awk '$1 == "inside" { print $2 }' "$T/plan.check")" 1 "stops lie in Groningen"
+TOP=$(awk '$1 == "top" { print $2 }' "$T/plan.check")
+TOPEXP=$(awk '$1 == "top" { print $3 }' "$T/plan.check")
+
+run_ok html st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format html
+expect_contains "$T/html.out" "enforcer 2" "HTML route sheet per enforcer"
+run_ok gpx st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format gpx
+[ "$(grep -c '<rte>' "$T/gpx.out")" -eq 2 ] || fail "GPX: two routes expected"
+run_ok table st bikes plan --date 2017-10-02 --enforcers 2 --hours 3
+expect_contains "$T/table.out" "for 2 enforcers x 3.0 h" "plan summary"
+
+# ---- recording: the top street had nothing; resending changes nothing ----
+run_ok rec1 st bikes record --street "$TOP" --action label --labels 0 --date 2017-10-02 --key hh-1
+expect_contains "$T/rec1.out" "recorded" "first record"
+run_ok rec2 st bikes record --street "$TOP" --action label --labels 0 --date 2017-10-02 --key hh-1
+expect_contains "$T/rec2.out" "already recorded" "resend with the same key"
+run_ok plan2 st bikes plan --date 2017-10-03 --enforcers 2 --hours 3 --format json --out "$T/plan2.json"
+"$PY" - "$T/plan2.json" "$TOP" "$TOPEXP" >"$T/plan2.check" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["features"]
+top = [x["properties"]["expected"] for x in f if x["properties"]["street_id"] == int(sys.argv[2])]
+print("gone", int(not top or top[0] < float(sys.argv[3]) / 5))
+PY
+expect_eq "$(awk '$1 == "gone" { print $2 }' "$T/plan2.check")" 1 \
+    "a street found empty drops out of (or far down) the next plan"
+
+# ---- labels out, follow-up after 28 days ----
+S2=$(sed -n 's/.*"street_id":\([0-9]*\).*/\1/p' "$T/plan2.json" | head -n 1)
+run_ok rec3 st bikes record --street "$S2" --action label --labels 5 --date 2017-10-03 --key hh-2
+run_ok fu0 st bikes followup --date 2017-10-30 --format csv
+expect_eq "$(csv_rows "$T/fu0.out")" 0 "nothing due before 28 days"
+run_ok fu1 st bikes followup --date 2017-10-31 --format csv
+expect_eq "$(csv_rows "$T/fu1.out")" 1 "one street due on day 28"
+expect_eq "$(csv_col "$T/fu1.out" street)" "$S2" "the labelled street is due"
+expect_eq "$(csv_col "$T/fu1.out" labels)" 5 "with its 5 labels"
+run_ok plan3 st bikes plan --date 2017-10-31 --enforcers 2 --hours 3 --format json --out "$T/plan3.json"
+expect_contains "$T/plan3.json" "\"street_id\":$S2,\"enforcer\":" "the follow-up is in the plan"
+expect_contains "$T/plan3.json" "\"action\":\"followup\"" "as a follow-up"
+run_ok rec4 st bikes record --street "$S2" --action followup --removed 3 --returned 2 --date 2017-10-31 --key hh-3
+run_ok fu2 st bikes followup --date 2017-10-31 --format csv
+expect_eq "$(csv_rows "$T/fu2.out")" 0 "nothing due after the follow-up"
+expect_eq "$(event_count --kind bike.removed)" 1 "removal stored as an event"
+expect_eq "$(sum_col "$T/_events.csv" count)" 3 "3 bikes removed"
+
+# ---- bad input ----
+expect_exit 1 recbad st bikes record --street 99999999 --action label --labels 1
+expect_exit 2 planbad st bikes plan --enforcers 0
+expect_exit 1 themebad st bikes plan --theme nosuchtheme
+
+# ---- a short simulation (the benchmark runs a year: bench/bench_bikes.sh) ----
+run_ok sim st bikes simulate --days 60 --policy planner --iterations 20 --format csv
+expect_eq "$(csv_rows "$T/sim.out")" 1 "one simulation row"
+[ "$(csv_col "$T/sim.out" removed)" -gt 0 ] || fail "the planner removed nothing in 60 days"
+note "ok"
