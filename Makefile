@@ -13,7 +13,7 @@ BUILD ?= build
 CMAKE_FLAGS = -DSTAD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
-.PHONY: all deps build web test demo bench clean
+.PHONY: all deps build web test demo bench clean install deb install-test
 
 all: build
 
@@ -48,5 +48,17 @@ demo: deps build web
 bench: deps build
 	@scripts/bench $(BUILD)
 
+# Installation (PREFIX and DESTDIR respected), the Debian package, and the slow test
+# that installs the package into a debootstrapped Debian and runs the service.
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+deb: deps
+	scripts/make-deb
+
+install-test: deps
+	tests/admin/install-test.sh
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-deb

@@ -48,6 +48,10 @@ typedef enum stad_privacy_action {
     STAD_MAY_WRITE_REGISTER, /* set and approve sources */
     STAD_MAY_READ_AUDIT,
     STAD_MAY_MANAGE_USERS,
+    STAD_MAY_PLAN_CAMPAIGN,  /* whole campaign plans on any date, the follow-up list */
+    STAD_MAY_WORK_CAMPAIGN,  /* one's own route of today, recording visit results */
+    STAD_MAY_READ_SOCIAL,    /* social-domain analyses (suppressed aggregates) */
+    STAD_MAY_READ_SOCIAL_OWN, /* the same, of the source one holds (register's holder) */
 } stad_privacy_action;
 int stad_privacy_may(const stad_principal *p, stad_privacy_action a);
 /* Short name of an action ("read_data"), for messages and tests. */

@@ -37,6 +37,9 @@ typedef struct stad_server_opts {
     const char *tls_key;      /* PEM private key file, with tls_cert */
     int secure_cookies;       /* mark cookies Secure (set by TLS; use behind a TLS proxy) */
     const stad_session_policy *session; /* NULL: stad_session_policy_init defaults */
+    /* The social store (stad social import) for /api/social/...; opened read-only.
+     * NULL: those routes answer 404. */
+    const char *social_db;
 } stad_server_opts;
 
 typedef struct stad_server stad_server;

@@ -129,6 +129,35 @@ int stad_pseudo_transcrypt_file(stad_ctx *ctx, const stad_pseudo_key *tk,
 typedef struct stad_social_db stad_social_db;
 int stad_social_db_open(stad_ctx *ctx, const char *path, stad_social_db **out);
 void stad_social_db_close(stad_social_db *db);
+/* Opens an existing social store for reading only (the server's analyses): nothing is
+ * created or migrated; STAD_ENOTFOUND when it cannot be opened, STAD_ESCHEMA when it
+ * is not a social store of this version. Analyses work on it; imports and releases
+ * fail. */
+int stad_social_db_open_readonly(stad_ctx *ctx, const char *path, stad_social_db **out);
+
+/* What a social store holds per source, for choosing filters: its periods, rows,
+ * and its columns, each with the values that at least `min_households` households
+ * have (values of fewer households are not listed: a rare value is itself a fact
+ * about someone), or none when the column has more than max_levels such values. */
+typedef struct stad_social_column {
+    char *name;
+    char **levels; /* sorted */
+    size_t n_levels;
+    int many;      /* more than max_levels values: levels not listed */
+} stad_social_column;
+typedef struct stad_social_source {
+    char *name;
+    char *first, *last; /* periods yyyy-mm */
+    stad_social_column *columns;
+    size_t n_columns;
+} stad_social_source;
+typedef struct stad_social_catalog {
+    stad_social_source *sources;
+    size_t n;
+} stad_social_catalog;
+int stad_social_describe(stad_social_db *db, int min_households, size_t max_levels,
+                         stad_social_catalog **out);
+void stad_social_catalog_free(stad_social_catalog *c);
 
 /* Imports a transcrypted file of `source`: pseudonym columns are decrypted with the
  * domain key; the column "period" (yyyy-mm) is required. Re-importing the same source

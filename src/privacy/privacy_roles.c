@@ -60,6 +60,8 @@ static const char *const action_names[] = {
     [STAD_MAY_READ_DATA] = "read_data",         [STAD_MAY_READ_AREAS] = "read_areas",
     [STAD_MAY_READ_REGISTER] = "read_register", [STAD_MAY_WRITE_REGISTER] = "write_register",
     [STAD_MAY_READ_AUDIT] = "read_audit",       [STAD_MAY_MANAGE_USERS] = "manage_users",
+    [STAD_MAY_PLAN_CAMPAIGN] = "plan_campaign", [STAD_MAY_WORK_CAMPAIGN] = "work_campaign",
+    [STAD_MAY_READ_SOCIAL] = "read_social",     [STAD_MAY_READ_SOCIAL_OWN] = "read_social_own",
 };
 
 const char *stad_privacy_action_name(stad_privacy_action a)
@@ -96,6 +98,18 @@ int stad_privacy_may(const stad_principal *p, stad_privacy_action a)
         return admin || officer;
     case STAD_MAY_MANAGE_USERS:
         return admin;
+    case STAD_MAY_PLAN_CAMPAIGN:
+        /* the enforcement coordinator plans; enforcers see their own route only */
+        return admin || stad_privacy_has_role(p->roles, "enforcement");
+    case STAD_MAY_WORK_CAMPAIGN:
+        return admin || stad_privacy_has_role(p->roles, "enforcement") ||
+               stad_privacy_has_role(p->roles, "enforcer");
+    case STAD_MAY_READ_SOCIAL:
+        /* Social-domain figures only for the role made for them, not for admin: an
+         * administrator who needs them gives himself the role, which is audited. */
+        return stad_privacy_has_role(p->roles, "social_policy");
+    case STAD_MAY_READ_SOCIAL_OWN:
+        return stad_privacy_has_role(p->roles, "source_holder");
     }
     return 0;
 }

@@ -108,6 +108,7 @@ struct stad_server {
     struct MHD_Daemon *daemon;
     int port;
     char *web_root;        /* realpath, no trailing slash; NULL = no static files */
+    char *social_db;       /* path of the social store; NULL = no social routes */
     srv_pool pool;
     srv_cache *cache;
     stad_conf *taxonomy;   /* kind labels; NULL when unreadable */
@@ -340,6 +341,9 @@ int srv_h_kde(srv_req *rq, json_t **out);
 int srv_h_flexteam(srv_req *rq, json_t **out);
 int srv_h_forecast(srv_req *rq, json_t **out);  /* handlers_predict.c */
 int srv_h_backtest(srv_req *rq, json_t **out);
+int srv_h_bikes_plan(srv_req *rq, json_t **out);     /* handlers_bikes.c */
+int srv_h_bikes_followup(srv_req *rq, json_t **out);
+int srv_h_bikes_record(srv_req *rq, json_t **out);
 
 /* Area id -> code lookups for one request (handlers_areas.c). */
 typedef struct srv_area_codes {

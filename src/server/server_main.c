@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "server/server_internal.h"
+#include "stad/social.h"
 #include "stad/strbuf.h"
 
 #define CONNECTION_LIMIT 512
@@ -330,6 +331,19 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
         }
     }
 
+    if (opts->social_db) {
+        /* Opened read-only per request (handlers_social.c); here once so that a wrong
+         * path fails now. */
+        stad_social_db *sdb = NULL;
+        if ((rc = stad_social_db_open_readonly(ctx, opts->social_db, &sdb)))
+            goto fail;
+        stad_social_db_close(sdb);
+        if (!(srv->social_db = strdup(opts->social_db))) {
+            rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
+            goto fail;
+        }
+    }
+
     /* Open the store once here so that a bad path fails now, not per request. */
     stad_store *probe = NULL;
     rc = stad_store_open(ctx, opts->store_path, &probe);
@@ -428,6 +442,7 @@ void stad_server_stop(stad_server *srv)
     srv_cache_free(srv->cache);
     stad_conf_free(srv->taxonomy);
     free(srv->web_root);
+    free(srv->social_db);
     pthread_mutex_destroy(&srv->mon_mu);
     pthread_cond_destroy(&srv->mon_cv);
     pthread_mutex_destroy(&srv->sse_mu);

@@ -23,6 +23,8 @@ static const char *const p_forecast[] = {"kind", "at", "method", "cell", "horizo
 static const char *const p_backtest[] = {"kind", "from", "to", "methods", "cell", "horizon",
                                          NULL};
 static const char *const p_audit[] = {"since", "actor", "action", "limit", NULL};
+static const char *const p_bikes_plan[] = {"date", "enforcers", "hours", "route", NULL};
+static const char *const p_bikes_followup[] = {"date", "horizon", NULL};
 
 /* Every route names the action its caller must be allowed (privacy.h); only
  * SRV_PUBLIC routes answer without a session. tests/unit/test_server.c checks every
@@ -51,6 +53,12 @@ static const srv_route routes[] = {
      STAD_MAY_WRITE_REGISTER},
     {"/api/audit", srv_h_audit, SRV_NOCACHE, p_audit, STAD_MAY_READ_AUDIT},
     {"/api/users", srv_h_users, SRV_NOCACHE, p_none, STAD_MAY_MANAGE_USERS},
+    /* the plan is cached by the handler itself: an enforcer gets one route of it */
+    {"/api/bikes/plan", srv_h_bikes_plan, SRV_DATA | SRV_GEOJSON | SRV_NOCACHE, p_bikes_plan,
+     STAD_MAY_WORK_CAMPAIGN},
+    {"/api/bikes/followup", srv_h_bikes_followup, SRV_DATA | SRV_NOCACHE, p_bikes_followup,
+     STAD_MAY_PLAN_CAMPAIGN},
+    {"/api/bikes/record", srv_h_bikes_record, SRV_POST, p_none, STAD_MAY_WORK_CAMPAIGN},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -88,6 +96,10 @@ static const char *audit_action(const srv_route *r)
         return "users.read";
     case STAD_MAY_WRITE_REGISTER:
         return NULL; /* the register audits its changes itself */
+    case STAD_MAY_PLAN_CAMPAIGN:
+        return "campaign.read";
+    case STAD_MAY_WORK_CAMPAIGN:
+        return r->fn == srv_h_bikes_record ? "campaign.record" : "campaign.read";
     }
     return NULL;
 }

@@ -98,6 +98,40 @@ int stad_social_db_open(stad_ctx *ctx, const char *path, stad_social_db **out)
     return 0;
 }
 
+int stad_social_db_open_readonly(stad_ctx *ctx, const char *path, stad_social_db **out)
+{
+    *out = NULL;
+    stad_social_db *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        return stad_fail(ctx, STAD_ENOMEM, "out of memory");
+    }
+    db->ctx = ctx;
+    int rc = 0, v = 0;
+    /* No CREATE: a missing file is an error here, not a new empty store. */
+    if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = stad_fail(ctx, STAD_ENOTFOUND, "%s: cannot open the social store: %s", path,
+                       sqlite3_errmsg(db->db));
+    } else {
+        sqlite3_busy_timeout(db->db, 5000);
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW)
+                v = sqlite3_column_int(st, 0);
+            sqlite3_finalize(st);
+        }
+        if (v != 1)
+            rc = stad_fail(ctx, STAD_ESCHEMA, "%s: not a social store of this stad (version %d)",
+                           path, v);
+    }
+    if (rc) {
+        stad_social_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
 void stad_social_db_close(stad_social_db *db)
 {
     if (!db)

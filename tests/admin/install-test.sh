@@ -214,7 +214,8 @@ expect_eq "$(ins sqlite3 "$bak" 'PRAGMA user_version')" 1 "schema of the backup"
 for t in $(ins sqlite3 /srv/stad/orig.db "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"); do
     cols=$(ins sqlite3 /srv/stad/orig.db "SELECT group_concat(name, ', ') FROM pragma_table_info('$t')")
     [ "$(ins sqlite3 -csv /srv/stad/orig.db "SELECT $cols FROM $t ORDER BY 1")" = \
-      "$(q "SELECT $cols FROM $t ORDER BY 1")" ] || fail "table $t changed in the schema upgrade"
+      "$(ins sqlite3 -csv /var/lib/stad/stad.db "SELECT $cols FROM $t ORDER BY 1")" ] ||
+        fail "table $t changed in the schema upgrade"
 done
 ins journalctl -u stad --no-pager | grep -q "store upgraded from schema 1 to $schema" ||
     fail "the upgrade is not in the journal"

@@ -12,6 +12,7 @@
 
 #include "fuzz_util.h"
 #include "server/server_internal.h"
+#include "stad/geo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -37,7 +37,7 @@ before(async () => {
   await w.browser();
   const context = await w.context();
   page = await context.newPage();
-  page.on('pageerror', (e) => { w.serverLog += `\n[page error] ${e.message}`; });
+  page.on('pageerror', (e) => { w.serverLog += `\n[page error] ${e.stack || e.message}`; });
   await login(page, w.base, 'analist', analystPw);
   cookie = (await context.cookies()).find((c) => c.name === 'stad_session').value;
   w.failed = false;

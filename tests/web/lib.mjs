@@ -202,11 +202,15 @@ export class WebStage {
       await Promise.race([new Promise((r) => this.server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
       if (this.server.exitCode === null) this.server.kill('SIGKILL');
     }
+    // In a sanitizer build a report is a failure even when every page looked right.
+    const sanitizer = /(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)/.exec(this.serverLog);
+    if (sanitizer) this.failed = true;
     if (this.dir) {
       fs.writeFileSync(path.join(this.dir, 'serve.log'), this.serverLog);
       if (this.failed) console.error(`# web test files kept in ${this.dir}`);
       else fs.rmSync(this.dir, { recursive: true, force: true });
     }
+    assert.ok(!sanitizer, `stad serve reported ${sanitizer && sanitizer[1]}:\n${this.serverLog.slice(-4000)}`);
   }
 }
 
