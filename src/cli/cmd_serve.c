@@ -44,7 +44,7 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
     if (cfg)
         cli_serve_apply_config(env, cfg, &so);
     enum { OPT_PORT = 256, OPT_BIND, OPT_WEB, OPT_WATCH, OPT_THREADS, OPT_CERT, OPT_KEY,
-           OPT_SECURE, OPT_IDLE, OPT_LOCK, OPT_CONFIG };
+           OPT_SECURE, OPT_IDLE, OPT_LOCK, OPT_CONFIG, OPT_SOCIAL };
     static const struct option opts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"port", required_argument, NULL, OPT_PORT},
@@ -57,6 +57,7 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
         {"secure-cookies", no_argument, NULL, OPT_SECURE},
         {"idle-minutes", required_argument, NULL, OPT_IDLE},
         {"lock-after", required_argument, NULL, OPT_LOCK},
+        {"social-db", required_argument, NULL, OPT_SOCIAL},
         CLI_INGEST_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -103,6 +104,9 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
                 return cli_usage_error(&cmd_serve, "--lock-after must be 0..1000");
             sp.lock_after = (int)v;
             break;
+        case OPT_SOCIAL:
+            so.social_db = optarg;
+            break;
         default:
             if (!cli_ingest_option(c, optarg, &io))
                 return cli_usage_error(&cmd_serve, "unknown option");
@@ -144,6 +148,8 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
         printf("  web   %s\n", so.web_root ? so.web_root : "(none: API only)");
         if (so.watch_dir)
             printf("  watch %s\n", so.watch_dir);
+        if (so.social_db)
+            printf("  social store %s (read-only)\n", so.social_db);
     }
     fflush(stdout);
     while (!stop_requested) {
@@ -176,7 +182,8 @@ const cli_command cmd_serve = {
     "serve the dashboard and its JSON API over HTTP",
     "usage: stad serve [--config FILE] [--port 8080] [--bind 127.0.0.1] [--web DIR] [--watch DIR]\n"
     "                  [--threads N] [--tls-cert PEM --tls-key PEM] [--secure-cookies]\n"
-    "                  [--idle-minutes 30] [--lock-after N] [ingest options for --watch]\n"
+    "                  [--idle-minutes 30] [--lock-after N] [--social-db FILE]\n"
+    "                  [ingest options for --watch]\n"
     "\n"
     "Serves the JSON API of docs/api.md under /api/ and the built dashboard under /,\n"
     "until Ctrl-C or SIGTERM. Responses are cached by the store's data version, so\n"
@@ -202,6 +209,8 @@ const cli_command cmd_serve = {
     "                ends 12 hours after login)\n"
     "  --lock-after N    lock an account after N failed logins in a row (default 0:\n"
     "                never; failed logins always back off, 1 s doubling to 15 min)\n"
+    "  --social-db FILE  the social store of `stad social import`, opened read-only,\n"
+    "                for the social-domain page (/sociaal.html; docs/social-dashboard.md)\n"
     "\n"
     "Every route but /api/health needs a session: log in on the dashboard with an\n"
     "account made by `stad user add`. Sources are shown once a privacy officer has\n"

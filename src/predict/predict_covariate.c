@@ -442,7 +442,9 @@ size_t pm_top_reasons(pm_run *r, int64_t at, size_t cell, size_t k, int *feat, d
     for (int f = 0; f < r->nf; f++) {
         if (r->sd[f] == 0 || f == F_SIN || f == F_COS)
             continue;
-        double c = r->beta[f + 1] * (X[i * r->nf + f] - r->mean[f]) / r->sd[f];
+        /* clamped as in the fit and the forecast: the reason names what the model used,
+         * not the raw distance from the training mean (that gave factors like x99) */
+        double c = r->beta[f + 1] * clampz((X[i * r->nf + f] - r->mean[f]) / r->sd[f]);
         /* insert into the top-k list by contribution */
         size_t pos = m < k ? m++ : k;
         while (pos > 0 && contrib[pos - 1] < c) {

@@ -38,13 +38,15 @@ static json_t *session_json(const stad_principal *p, const char *token)
             json_array_append_new(roles, json_stringn(q, k));
         q += k;
     }
-    return json_pack("{s:o, s:o, s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "user",
+    return json_pack("{s:o, s:o, s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b, s:b}}", "user",
                      srv_json_str(p->name), "roles", roles, "csrf", csrf, "may", "data",
                      stad_privacy_may(p, STAD_MAY_READ_DATA), "register",
                      stad_privacy_may(p, STAD_MAY_READ_REGISTER), "approve",
                      stad_privacy_may(p, STAD_MAY_WRITE_REGISTER), "audit",
                      stad_privacy_may(p, STAD_MAY_READ_AUDIT), "users",
-                     stad_privacy_may(p, STAD_MAY_MANAGE_USERS));
+                     stad_privacy_may(p, STAD_MAY_MANAGE_USERS), "social",
+                     stad_privacy_may(p, STAD_MAY_READ_SOCIAL), "social_own",
+                     stad_privacy_may(p, STAD_MAY_READ_SOCIAL_OWN));
 }
 
 int srv_h_login(srv_req *rq, json_t **out)

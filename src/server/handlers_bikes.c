@@ -269,8 +269,6 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
     /* An enforcer reads one route (the number the coordinator gave out) of today;
      * the coordinator reads whole plans of any day. */
     int whole = stad_privacy_may(&rq->who, STAD_MAY_PLAN_CAMPAIGN);
-    if (!whole && !route)
-        return srv_fail(rq, 400, "route", "give your route number (1..%ld)", enforcers);
     if (!whole && date != day_of(local_now()))
         return srv_fail(rq, 400, "date", "the enforcer role reads today's route only");
     stad_bikes_theme th;
@@ -284,10 +282,12 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
     json_t *features = json_object_get(plan, "features"), *keep = json_array();
     size_t i;
     json_t *f;
+    /* an enforcer without a route number gets the routes' sizes to choose from */
+    int summary = !whole && !route;
     json_array_foreach(features, i, f)
     {
         json_t *pr = json_object_get(f, "properties");
-        if (route && json_integer_value(json_object_get(pr, "route")) != route)
+        if (summary || (route && json_integer_value(json_object_get(pr, "route")) != route))
             continue;
         if (json_object_get(pr, "street"))
             mark_done(pr, done);
@@ -300,6 +300,11 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
     {
         if (route && json_integer_value(json_object_get(f, "route")) != route)
             continue;
+        if (summary) {
+            json_object_del(f, "stops");
+            json_array_append(rkeep, f);
+            continue;
+        }
         size_t k;
         json_t *s;
         json_array_foreach(json_object_get(f, "stops"), k, s)
@@ -334,7 +339,8 @@ int srv_h_bikes_followup(srv_req *rq, json_t **out)
     size_t n = 0;
     int rc = stad_bikes_obs_from_store(rq->ctx, rq->store, &th, st, INT64_MAX, &obs);
     if (!rc)
-        rc = stad_bikes_followups(rq->ctx, &th, &obs, date, (int)horizon, &fu, &n);
+        /* due by the end of that day */
+        rc = stad_bikes_followups(rq->ctx, &th, &obs, date + 86399, (int)horizon, &fu, &n);
     json_t *list = rc ? NULL : json_array();
     for (size_t k = 0; list && k < n; k++) {
         size_t s = fu[k].street;

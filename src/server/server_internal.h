@@ -173,6 +173,7 @@ typedef struct srv_req {
     srv_kv params[SRV_MAX_PARAMS];
     size_t n_params;
     int too_many_params;
+    int nul_in_params;      /* a decoded key or value held a NUL (would be cut short) */
     /* set while a data handler runs */
     stad_ctx *ctx;
     stad_store *store;
@@ -341,6 +342,10 @@ int srv_h_kde(srv_req *rq, json_t **out);
 int srv_h_flexteam(srv_req *rq, json_t **out);
 int srv_h_forecast(srv_req *rq, json_t **out);  /* handlers_predict.c */
 int srv_h_backtest(srv_req *rq, json_t **out);
+int srv_h_social_meta(srv_req *rq, json_t **out); /* handlers_social.c */
+int srv_h_social_analyse(srv_req *rq, json_t **out);
+int srv_h_social_holder_meta(srv_req *rq, json_t **out);
+int srv_h_social_holder(srv_req *rq, json_t **out);
 int srv_h_bikes_plan(srv_req *rq, json_t **out);     /* handlers_bikes.c */
 int srv_h_bikes_followup(srv_req *rq, json_t **out);
 int srv_h_bikes_record(srv_req *rq, json_t **out);

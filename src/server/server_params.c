@@ -11,10 +11,14 @@
 #include "stad/timeparse.h"
 
 static enum MHD_Result collect_one(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+                                   size_t key_size, const char *value, size_t value_size)
 {
     (void)kind;
     srv_req *rq = cls;
+    /* "%00" decodes to a NUL: as a C string the value would silently be cut there
+     * ("theft%00.bike" read as "theft"), so such a query is refused as a whole. */
+    if ((key && strlen(key) != key_size) || (value && strlen(value) != value_size))
+        rq->nul_in_params = 1;
     if (rq->n_params >= SRV_MAX_PARAMS) {
         rq->too_many_params = 1;
         return MHD_NO;
@@ -28,7 +32,7 @@ static enum MHD_Result collect_one(void *cls, enum MHD_ValueKind kind, const cha
 void srv_params_collect(srv_req *rq)
 {
     rq->n_params = 0;
-    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, collect_one, rq);
+    MHD_get_connection_values_n(rq->conn, MHD_GET_ARGUMENT_KIND, collect_one, rq);
 }
 
 /* Parameter names are echoed in errors: keep only printable ASCII, shortened. */
@@ -48,6 +52,8 @@ int srv_params_check(srv_req *rq, const char *const *allowed)
     if (rq->too_many_params)
         return srv_fail(rq, 400, NULL, "too many query parameters (at most %d)",
                         SRV_MAX_PARAMS);
+    if (rq->nul_in_params)
+        return srv_fail(rq, 400, NULL, "a query parameter contains a NUL byte (%%00)");
     for (size_t i = 0; i < rq->n_params; i++) {
         const char *key = rq->params[i].key;
         int ok = 0;

@@ -23,6 +23,9 @@ static const char *const p_forecast[] = {"kind", "at", "method", "cell", "horizo
 static const char *const p_backtest[] = {"kind", "from", "to", "methods", "cell", "horizon",
                                          NULL};
 static const char *const p_audit[] = {"since", "actor", "action", "limit", NULL};
+static const char *const p_social[] = {"base", "outcome", "where", "by", "from", "to", NULL};
+static const char *const p_social_holder[] = {"source", "outcome", "where", "by", "from",
+                                              "to", NULL};
 static const char *const p_bikes_plan[] = {"date", "enforcers", "hours", "route", NULL};
 static const char *const p_bikes_followup[] = {"date", "horizon", NULL};
 
@@ -53,6 +56,13 @@ static const srv_route routes[] = {
      STAD_MAY_WRITE_REGISTER},
     {"/api/audit", srv_h_audit, SRV_NOCACHE, p_audit, STAD_MAY_READ_AUDIT},
     {"/api/users", srv_h_users, SRV_NOCACHE, p_none, STAD_MAY_MANAGE_USERS},
+    /* the social store is not under the data version: computed each time */
+    {"/api/social/meta", srv_h_social_meta, SRV_NOCACHE, p_none, STAD_MAY_READ_SOCIAL},
+    {"/api/social/analyse", srv_h_social_analyse, SRV_NOCACHE, p_social, STAD_MAY_READ_SOCIAL},
+    {"/api/social/holder/meta", srv_h_social_holder_meta, SRV_NOCACHE, p_none,
+     STAD_MAY_READ_SOCIAL_OWN},
+    {"/api/social/holder", srv_h_social_holder, SRV_NOCACHE, p_social_holder,
+     STAD_MAY_READ_SOCIAL_OWN},
     /* the plan is cached by the handler itself: an enforcer gets one route of it */
     {"/api/bikes/plan", srv_h_bikes_plan, SRV_DATA | SRV_GEOJSON | SRV_NOCACHE, p_bikes_plan,
      STAD_MAY_WORK_CAMPAIGN},
@@ -96,6 +106,9 @@ static const char *audit_action(const srv_route *r)
         return "users.read";
     case STAD_MAY_WRITE_REGISTER:
         return NULL; /* the register audits its changes itself */
+    case STAD_MAY_READ_SOCIAL:
+    case STAD_MAY_READ_SOCIAL_OWN:
+        return "social.read";
     case STAD_MAY_PLAN_CAMPAIGN:
         return "campaign.read";
     case STAD_MAY_WORK_CAMPAIGN:

@@ -82,9 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *eq = strchr(p, '=');
         if (eq)
             *eq = '\0';
-        MHD_http_unescape(p);
-        if (eq)
-            MHD_http_unescape(eq + 1);
+        /* a decoded NUL is flagged as srv_params_collect does */
+        if (MHD_http_unescape(p) != strlen(p) || (eq && MHD_http_unescape(eq + 1) != strlen(eq + 1)))
+            rq.nul_in_params = 1;
         if (rq.n_params >= SRV_MAX_PARAMS) {
             rq.too_many_params = 1;
             break;

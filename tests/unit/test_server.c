@@ -28,6 +28,7 @@
 
 #include "server/server_internal.h"
 #include "stad/base.h"
+#include "stad/bikes.h"
 #include "stad/privacy.h"
 #include "stad/server.h"
 #include "stad/store.h"
@@ -200,6 +201,33 @@ static void register_fixture(int64_t wijk, int64_t buurt)
     }
 }
 
+/* A street network for the campaign routes: a 6 x 6 grid of residential streets of
+ * about 100 m in Groningen's centre (WGS84; the store projects them to RD New). */
+static void streets_fixture(void)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/streets.geojson", W.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", f);
+    int n = 0;
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            for (int dir = 0; dir < 2; dir++) {
+                double lon = 6.560 + i * 0.0015, lat = 53.215 + j * 0.0009;
+                double lon1 = dir ? lon + 0.0015 : lon, lat1 = dir ? lat : lat + 0.0009;
+                fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"highway\":"
+                           "\"residential\",\"aantal\":%d},\"geometry\":{\"type\":"
+                           "\"LineString\",\"coordinates\":[[%.6f,%.6f],[%.6f,%.6f]]}}",
+                        n++ ? "," : "", 10 * (i + j + 1), lon, lat, lon1, lat1);
+            }
+    fputs("]}\n", f);
+    fclose(f);
+    size_t loaded = 0;
+    OK(stad_bikes_streets_load(W.ctx, W.s, path, &loaded));
+    assert_int_equal(loaded, 72);
+}
+
 static void login(const char *name, const char *pw, char *cookie, size_t csize, char *csrf,
                   size_t fsize);
 
@@ -251,6 +279,7 @@ static int group_setup(void **state)
     add_batch("inbraak.csv", "burglary.residential", N_BURGLARIES, T(2017, 3, 1, 2), wijk,
               buurt);
     register_fixture(wijk, buurt);
+    streets_fixture();
 
     stad_server_opts o;
     stad_server_opts_init(&o);
@@ -717,6 +746,9 @@ static void test_bad_parameters(void **state)
     expect_400("/api/events?bbox=6.6,53.2,6.5,53.3", "bbox");   /* min > max */
     expect_400("/api/events?bbox=nan,53.2,6.6,53.3", "bbox");
     expect_400("/api/stats?kind=theft.bike&kind=burglary", "kind");
+    /* %00 must not cut a value short ("theft" would match every theft): issue 9 */
+    expect_400("/api/stats?kind=theft%00.bike", NULL);
+    expect_400("/api/stats?ki%00nd=theft.bike", NULL);
     /* 20 years is allowed */
     json_t *j = get_json("/api/stats?from=1998-01-01&to=2017-12-31", 200);
     json_decref(j);
@@ -1100,6 +1132,15 @@ static const mrow MATRIX[] = {
      404, SEE_NONE},
     {"/api/audit", 0, NULL, 401, "admin,privacy_officer", 200, SEE_NONE},
     {"/api/users", 0, NULL, 401, "admin", 200, SEE_NONE},
+    /* this server has no --social-db: an allowed role passes the gate and gets 404;
+     * tests/unit/test_server_social.c checks the same routes on a real social store */
+    {"/api/social/meta", 0, NULL, 401, "social_policy", 404, SEE_NONE},
+    {"/api/social/analyse", 0, NULL, 401, "social_policy", 404, SEE_NONE},
+    {"/api/social/holder/meta", 0, NULL, 401, "source_holder", 404, SEE_NONE},
+    {"/api/social/holder", 0, NULL, 401, "source_holder", 404, SEE_NONE},
+    {"/api/bikes/plan", 0, NULL, 401, "admin,enforcement,enforcer", 200, SEE_NONE},
+    {"/api/bikes/followup", 0, NULL, 401, "admin,enforcement", 200, SEE_NONE},
+    {"/api/bikes/record", 1, "{}", 401, "admin,enforcement,enforcer", 400, SEE_NONE},
 };
 #define N_MATRIX (sizeof MATRIX / sizeof MATRIX[0])
 
@@ -1288,6 +1329,170 @@ static void test_authorisation_matrix(void **state)
         }
     }
     print_message("authorisation matrix: %d checks\n", checked);
+}
+
+/* ---- campaign routes ------------------------------------------------------ */
+
+static json_t *get_as(const char *cookie, const char *path, int want)
+{
+    char h[256];
+    snprintf(h, sizeof h, "Cookie: %s\r\n", cookie);
+    resp r;
+    http_get(path, h, &r);
+    if (r.status != want)
+        fail_msg("GET %s: %d, expected %d: %.300s", path, r.status, want, r.body);
+    json_t *j = json_loadb(r.body, r.len, 0, NULL);
+    if (!j)
+        fail_msg("GET %s: not JSON: %.200s", path, r.body);
+    resp_free(&r);
+    return j;
+}
+
+static int post_as(const char *cookie, const char *csrf, const char *path, const char *body,
+                   char *status, size_t size)
+{
+    char h[512];
+    snprintf(h, sizeof h, "Cookie: %s\r\n%s%s%s", cookie, csrf ? SRV_CSRF_HEADER ": " : "",
+             csrf ? csrf : "", csrf ? "\r\n" : "");
+    resp r;
+    http_post(path, body, h, &r);
+    json_t *j = json_loadb(r.body, r.len, 0, NULL);
+    snprintf(status, size, "%s", j && json_is_string(json_object_get(j, "status"))
+                                     ? json_string_value(json_object_get(j, "status")) : "");
+    json_decref(j);
+    int st = r.status;
+    resp_free(&r);
+    return st;
+}
+
+/* Label stops of a plan whose street is `street`. */
+static int label_stops_of(json_t *plan, json_int_t street)
+{
+    int n = 0;
+    size_t i, k;
+    json_t *rt, *s;
+    json_array_foreach(json_object_get(plan, "routes"), i, rt)
+        json_array_foreach(json_object_get(rt, "stops"), k, s)
+            n += json_integer_value(json_object_get(s, "street")) == street &&
+                 strcmp(json_string_value(json_object_get(s, "action")), "label") == 0;
+    return n;
+}
+
+static int64_t sql_int(const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(stad_store_db(W.s), sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* An enforcer reads one route of today and records a visit once (a resend with the
+ * same key changes nothing); the result shows on today's stop, takes the street out
+ * of tomorrow's labelling and puts it on the follow-up list 28 days on. */
+static void test_bikes_routes(void **state)
+{
+    (void)state;
+    char cookie[160], csrf[80], pw[64], admin[160], path[256], st[64];
+    password_of("enforcer", pw, sizeof pw);
+    login("enforcer", pw, cookie, sizeof cookie, csrf, sizeof csrf);
+    password_of("enforcement", pw, sizeof pw);
+    login("enforcement", pw, admin, sizeof admin, NULL, 0);
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    int64_t today = stad_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400;
+    char d1[16], d27[16], d28[16];
+    stad_date_format(today + 86400, d1, sizeof d1);
+    stad_date_format(today + 27 * 86400, d27, sizeof d27);
+    stad_date_format(today + 28 * 86400, d28, sizeof d28);
+
+    /* without a route number: the routes' sizes, no stops */
+    json_t *j = get_as(cookie, "/api/bikes/plan?enforcers=2&hours=1", 200);
+    assert_int_equal(json_array_size(json_object_get(j, "routes")), 2);
+    assert_null(json_object_get(json_array_get(json_object_get(j, "routes"), 0), "stops"));
+    assert_int_equal(json_array_size(json_object_get(j, "features")), 0);
+    json_decref(j);
+    /* route 2: its stops in order, on the grid's streets */
+    j = get_as(cookie, "/api/bikes/plan?enforcers=2&hours=1&route=2", 200);
+    json_t *routes = json_object_get(j, "routes");
+    assert_int_equal(json_array_size(routes), 1);
+    json_t *stops = json_object_get(json_array_get(routes, 0), "stops");
+    size_t n = json_array_size(stops);
+    assert_true(n >= 3);
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_array_get(stops, i);
+        assert_int_equal(json_integer_value(json_object_get(s, "route")), 2);
+        assert_int_equal(json_integer_value(json_object_get(s, "order")), (json_int_t)i + 1);
+        json_int_t id = json_integer_value(json_object_get(s, "street"));
+        assert_true(id >= 1 && id <= 72);
+        assert_true(json_is_null(json_object_get(s, "done")));
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(j, "features"), i, f)
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "properties"),
+                                                            "route")), 2);
+    json_int_t street = json_integer_value(json_object_get(json_array_get(stops, 0), "street"));
+    json_decref(j);
+    /* an enforcer reads today only; route numbers within the team */
+    snprintf(path, sizeof path, "/api/bikes/plan?route=1&date=%s", d1);
+    json_decref(get_as(cookie, path, 400));
+    json_decref(get_as(cookie, "/api/bikes/plan?enforcers=2&route=3", 400));
+
+    /* the coordinator: tomorrow's plan labels the street (nothing known about it yet) */
+    snprintf(path, sizeof path, "/api/bikes/plan?enforcers=2&hours=1&date=%s", d1);
+    j = get_as(admin, path, 200);
+    assert_int_equal(label_stops_of(j, street), 1);
+    json_decref(j);
+
+    char body[256];
+    snprintf(body, sizeof body, "{\"street\":%lld,\"action\":\"label\",\"labels\":5,"
+                                "\"remark\":\"rek vol\",\"key\":\"unit-key-0001\"}",
+             (long long)street);
+    assert_int_equal(post_as(cookie, NULL, "/api/bikes/record", body, st, sizeof st), 403);
+    assert_int_equal(post_as(cookie, csrf, "/api/bikes/record", body, st, sizeof st), 200);
+    assert_string_equal(st, "recorded");
+    assert_int_equal(post_as(cookie, csrf, "/api/bikes/record", body, st, sizeof st), 200);
+    assert_string_equal(st, "already recorded");
+    assert_int_equal(sql_int("SELECT count(*) FROM campaign_visit"), 1);
+    assert_int_equal(sql_int("SELECT sum(labels) FROM campaign_visit"), 5);
+    assert_int_equal(sql_int("SELECT sum(count) FROM event WHERE kind = 'bike.labelled'"), 5);
+    /* counts that do not fit the action */
+    snprintf(body, sizeof body, "{\"street\":%lld,\"action\":\"label\",\"removed\":1,"
+                                "\"key\":\"unit-key-0002\"}", (long long)street);
+    assert_int_equal(post_as(cookie, csrf, "/api/bikes/record", body, st, sizeof st), 400);
+    assert_int_equal(post_as(cookie, csrf, "/api/bikes/record",
+                             "{\"street\":99999,\"action\":\"visit\",\"key\":\"unit-key-0003\"}",
+                             st, sizeof st), 404);
+    assert_int_equal(sql_int("SELECT count(*) FROM campaign_visit"), 1);
+
+    /* today's route keeps its stops and shows the result on the street's stop */
+    j = get_as(cookie, "/api/bikes/plan?enforcers=2&hours=1&route=2", 200);
+    json_t *first = json_array_get(json_object_get(json_array_get(json_object_get(j, "routes"), 0),
+                                                   "stops"), 0);
+    assert_int_equal(json_integer_value(json_object_get(first, "street")), street);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(first, "done"), "labels")),
+                     5);
+    json_decref(j);
+    /* tomorrow: labels are out on that street, so it is not labelled again */
+    snprintf(path, sizeof path, "/api/bikes/plan?enforcers=2&hours=1&date=%s", d1);
+    j = get_as(admin, path, 200);
+    assert_int_equal(label_stops_of(j, street), 0);
+    json_decref(j);
+    /* and its follow-up falls due 28 days on */
+    snprintf(path, sizeof path, "/api/bikes/followup?date=%s", d27);
+    j = get_as(admin, path, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "followups")), 0);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/bikes/followup?date=%s", d28);
+    j = get_as(admin, path, 200);
+    json_t *fu = json_object_get(j, "followups");
+    assert_int_equal(json_array_size(fu), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(fu, 0), "street")), street);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(fu, 0), "labels")), 5);
+    json_decref(j);
 }
 
 static void test_login_cookie_and_fixation(void **state)
@@ -1518,6 +1723,7 @@ int main(void)
         cmocka_unit_test(test_watch_status),
         cmocka_unit_test(test_start_errors),
         cmocka_unit_test(test_authorisation_matrix),
+        cmocka_unit_test(test_bikes_routes),
         cmocka_unit_test(test_login_cookie_and_fixation),
         cmocka_unit_test(test_csrf_and_logout),
         cmocka_unit_test(test_audit_rows),

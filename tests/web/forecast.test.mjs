@@ -97,7 +97,8 @@ check('the forecast layer draws the flagged cells and the panel shows the hit ra
   await shot(page, 'forecast');
 
   // A cell explains itself.
-  await page.locator('.leaflet-forecast-pane path').first().hover({ force: true });
+  // (dispatched: points and hot cells lie above the forecast cells and catch a real hover)
+  await page.locator('.leaflet-forecast-pane path').first().dispatchEvent('mouseover');
   await page.waitForSelector('.leaflet-tooltip:has-text("Voorspelling: plaats")', { timeout: 5000 });
 
   await page.uncheck('[data-testid="layer-forecast"]');

@@ -278,6 +278,27 @@ check('logout ends the session', async () => {
   await shot(p, 'logged-out');
 });
 
+check('a session ended on the server (account locked) brings back the login form', async () => {
+  const u = await asUser('handhaving');
+  try {
+    const p = u.page;
+    await w.stad('-q', 'user', 'lock', 'handhaving');
+    // The next data request gets 401: the page asks to log in again.
+    await p.selectOption('[data-testid="period"]', 'year');
+    await p.waitForSelector('[data-testid="login"]:not([hidden])', { timeout: 15000 });
+    assert.match(await p.textContent('[data-testid="login-warning"]'), /sessie is verlopen/);
+    assert.ok(!(await p.isVisible('[data-testid="map"]')), 'the map is hidden');
+    await w.stad('-q', 'user', 'lock', 'handhaving', '--unlock');
+    await p.fill('[data-testid="login-password"]', pw.handhaving);
+    // After a lapsed session the page starts afresh.
+    await Promise.all([p.waitForEvent('load'), p.click('[data-testid="login-submit"]')]);
+    await p.waitForSelector('body[data-state="ready"][data-refreshes]', { timeout: 30000 });
+    assert.equal(await countAll(p), rows['politie-2016'], 'enforcement sees its source again');
+  } finally {
+    await u.ctx.close();
+  }
+});
+
 check('the audit view lists logins, reads and register changes, filtered and paged', async () => {
   // More than a page of reads by the enforcement account, from outside the browser.
   const enf = await w.context();

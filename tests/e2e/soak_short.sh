@@ -1,0 +1,27 @@
+#!/bin/sh
+# A short soak (about 20 s of bench/bench_soak.sh's dashboard mix under wrk): the server
+# answers every request without errors, and its memory after the warm-up grows by less
+# than a generous bound (a leak of a few KiB per request would pass 16 MiB in seconds).
+# No timing is asserted.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.inc"
+need wrk curl
+
+# three months to pick from: the cache holds them all after the warm-up, so what grows
+# later is a leak, not the cache
+BENCH_SOAK_SECONDS=${SOAK_SECONDS:-20} BENCH_SOAK_MONTHS=3 sh "$STAD_SOURCE_DIR/bench/bench_soak.sh" >"$T/soak.out" 2>&1 ||
+    { show "$T/soak.out"; fail "bench_soak.sh failed"; }
+sed 's/^/  /' "$T/soak.out"
+val() { sed -n "s/.*[ :]$1=\([0-9.]*\).*/\1/p" "$T/soak.out" | head -n 1; }
+req=$(val requests)
+expect_ge "$req" 200 "requests served in the short soak"
+for e in errors_connect errors_read errors_status errors_timeout non_2xx; do
+    expect_eq "$(val $e)" 0 "$e in the short soak"
+done
+warm=$(val warm)
+end=$(val end)
+growth=$((end - warm))
+[ "$growth" -lt 16384 ] || fail "RSS grew by $growth KiB after the warm-up (bound 16384 KiB)"
+[ "$end" -lt 524288 ] || fail "RSS at the end is $end KiB (bound 512 MiB)"
+note "ok: $req requests, RSS $warm -> $end KiB after the warm-up"
