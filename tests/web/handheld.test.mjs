@@ -16,7 +16,7 @@ import { WebStage, SHARED, waitFor, shot } from './lib.mjs';
 
 const STREETS = path.join(SHARED, 'groningen', 'fietstelweek-2016', 'groningen_fietstelweek_2016_links_wgs84.geojson');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-const TEAM = 'enforcers=2&hours=3';
+const TEAM = 'enforcers=2&hours=4';
 
 const w = new WebStage('handheld');
 let enforcerPw;
@@ -87,8 +87,8 @@ after(async () => {
 test('the enforcer logs in and sees today\'s route on a map and as a list', async () => {
   await page.goto(new URL('handheld.html', w.base).href, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('[data-testid="hh-login"]:not([hidden])');
-  // a fresh device: a team of 2 for 3 hours, route 1
-  await page.evaluate(() => localStorage.setItem('stad.handheld.settings', JSON.stringify({ route: 1, enforcers: 2, hours: 3 })));
+  // a fresh device: a team of 2 for 4 hours, route 1
+  await page.evaluate(() => localStorage.setItem('stad.handheld.settings', JSON.stringify({ route: 1, enforcers: 2, hours: 4 })));
   await page.reload({ waitUntil: 'domcontentloaded' });
   await page.waitForSelector('[data-testid="hh-login"]:not([hidden])');
   await page.fill('[data-testid="hh-login-name"]', 'henk');
