@@ -16,6 +16,7 @@
 #include "stad/route.h"
 #include "stad/bikes.h"
 #include "stad/privacy.h"
+#include "stad/opendata.h"
 #include "stad/server.h"
 
 #define STAD_VERSION "0.1.0"

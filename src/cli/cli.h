@@ -51,5 +51,6 @@ extern const cli_command cmd_pseudo, cmd_social;
 extern const cli_command cmd_tables;
 extern const cli_command cmd_bikes;
 extern const cli_command cmd_config;
+extern const cli_command cmd_publish;
 
 #endif

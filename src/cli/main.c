@@ -17,6 +17,7 @@ static const cli_command *const commands[] = {
     &cmd_pseudo, &cmd_social,
     &cmd_tables,
     &cmd_config,
+    &cmd_publish,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
