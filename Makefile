@@ -13,7 +13,7 @@ BUILD ?= build
 CMAKE_FLAGS = -DSTAD_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
-.PHONY: all deps build web test demo bench clean install deb install-test
+.PHONY: all deps build web test demo bench clean install deb install-test fuzz
 
 all: build
 
@@ -47,6 +47,22 @@ demo: deps build web
 
 bench: deps build
 	@scripts/bench $(BUILD)
+
+# Longer fuzz runs (sanitizer build): every target FUZZ_SECONDS on its corpus.
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD ?= build-san
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DSTAD_WERROR=ON -DSTAD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	mkdir -p $(FUZZ_BUILD)/tmp
+	set -e; for f in $(FUZZ_BUILD)/fuzz_*; do \
+	  t=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/fuzz-corpus/$$t; \
+	  echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+	  STAD_SOURCE_DIR=$(CURDIR) STAD_TMP=$(CURDIR)/$(FUZZ_BUILD)/tmp ASAN_OPTIONS=detect_leaks=1 \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/fuzz-$$t- \
+	    $(FUZZ_BUILD)/fuzz-corpus/$$t tests/fuzz/corpus/$$t; \
+	done
 
 # Installation (PREFIX and DESTDIR respected), the Debian package, and the slow test
 # that installs the package into a debootstrapped Debian and runs the service.

@@ -40,6 +40,9 @@ typedef struct stad_server_opts {
     /* The social store (stad social import) for /api/social/...; opened read-only.
      * NULL: those routes answer 404. */
     const char *social_db;
+    /* Open data (stad publish) served under /opendata/ without a session, and
+     * published again after every new batch from the watched folder. NULL: none. */
+    const char *opendata_dir;
 } stad_server_opts;
 
 typedef struct stad_server stad_server;

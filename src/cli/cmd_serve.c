@@ -44,7 +44,7 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
     if (cfg)
         cli_serve_apply_config(env, cfg, &so);
     enum { OPT_PORT = 256, OPT_BIND, OPT_WEB, OPT_WATCH, OPT_THREADS, OPT_CERT, OPT_KEY,
-           OPT_SECURE, OPT_IDLE, OPT_LOCK, OPT_CONFIG, OPT_SOCIAL };
+           OPT_SECURE, OPT_IDLE, OPT_LOCK, OPT_CONFIG, OPT_SOCIAL, OPT_OPENDATA };
     static const struct option opts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"port", required_argument, NULL, OPT_PORT},
@@ -58,6 +58,7 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
         {"idle-minutes", required_argument, NULL, OPT_IDLE},
         {"lock-after", required_argument, NULL, OPT_LOCK},
         {"social-db", required_argument, NULL, OPT_SOCIAL},
+        {"opendata", required_argument, NULL, OPT_OPENDATA},
         CLI_INGEST_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -106,6 +107,9 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
             break;
         case OPT_SOCIAL:
             so.social_db = optarg;
+            break;
+        case OPT_OPENDATA:
+            so.opendata_dir = optarg;
             break;
         default:
             if (!cli_ingest_option(c, optarg, &io))
@@ -181,8 +185,9 @@ const cli_command cmd_serve = {
     "serve",
     "serve the dashboard and its JSON API over HTTP",
     "usage: stad serve [--config FILE] [--port 8080] [--bind 127.0.0.1] [--web DIR] [--watch DIR]\n"
+    "                  [--opendata DIR] [--social-db FILE]\n"
     "                  [--threads N] [--tls-cert PEM --tls-key PEM] [--secure-cookies]\n"
-    "                  [--idle-minutes 30] [--lock-after N] [--social-db FILE]\n"
+    "                  [--idle-minutes 30] [--lock-after N]\n"
     "                  [ingest options for --watch]\n"
     "\n"
     "Serves the JSON API of docs/api.md under /api/ and the built dashboard under /,\n"
@@ -209,6 +214,8 @@ const cli_command cmd_serve = {
     "                ends 12 hours after login)\n"
     "  --lock-after N    lock an account after N failed logins in a row (default 0:\n"
     "                never; failed logins always back off, 1 s doubling to 15 min)\n"
+    "  --opendata DIR    publish the open data (stad publish) into DIR at start and\n"
+    "                after every new batch, and serve it under /opendata/ without login\n"
     "  --social-db FILE  the social store of `stad social import`, opened read-only,\n"
     "                for the social-domain page (/sociaal.html; docs/social-dashboard.md)\n"
     "\n"

@@ -22,8 +22,8 @@ static const char *const titles[] = {"Incidenten per buurt en wijk per maand",
 static const char *const descr[] = {
     "Aantal geregistreerde incidenten per soort, per buurt en wijk en per maand.",
     "Aantal meldingen openbare ruimte per soort, per buurt en wijk en per maand.",
-    "Aantal handhavingsresultaten (zoals gelabelde en verwijderde fietsen) per soort, per "
-    "buurt en wijk en per maand."};
+    /* one string: clang warns about split literals in an initialiser list */
+    "Aantal handhavingsresultaten (zoals gelabelde en verwijderde fietsen) per soort, per buurt en wijk en per maand."};
 static const char *const suppression_note =
     " Cellen met minder dan de drempel gebeurtenissen, en cellen waaruit die terug te "
     "rekenen zijn, staan als 'suppressed' zonder aantal.";

@@ -62,6 +62,12 @@ void srv_cache_put(srv_cache *c, const char *key, int64_t version, const char *b
 /* Gzip (RFC 1952) of in; *out is malloc'ed. Returns 0 or -1. */
 int srv_gzip(const char *in, size_t len, char **out, size_t *out_len);
 
+/* ---- open data (server_opendata.c) -------------------------------------------- */
+/* Publishes the open data into dir (with store s, or a connection of its own to
+ * store_path when s is NULL); failures are logged, never fatal. */
+void srv_opendata_publish(stad_server *srv, stad_ctx *ctx, stad_store *s,
+                          const char *store_path, const char *dir);
+
 /* ---- watch reports (server_watch.c) ---------------------------------------- */
 typedef struct srv_report {
     char *file;    /* base name */
@@ -109,6 +115,7 @@ struct stad_server {
     int port;
     char *web_root;        /* realpath, no trailing slash; NULL = no static files */
     char *social_db;       /* path of the social store; NULL = no social routes */
+    char *opendata_root;   /* realpath of the open-data folder; NULL = /opendata/ is 404 */
     srv_pool pool;
     srv_cache *cache;
     stad_conf *taxonomy;   /* kind labels; NULL when unreadable */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sodium.h>
+
+#include "stad/opendata.h"
 #include <time.h>
 
 #include "server/server_internal.h"
@@ -331,6 +333,23 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
         }
     }
 
+    if (opts->opendata_dir) {
+        /* Publish once at start so the folder exists and is current; a city without
+         * public sources still gets a folder with an empty catalogue page. */
+        srv_opendata_publish(srv, ctx, NULL, opts->store_path, opts->opendata_dir);
+        mkdir(opts->opendata_dir, 0755); /* an empty catalogue is still a catalogue */
+        char real[PATH_MAX];
+        if (!realpath(opts->opendata_dir, real)) {
+            rc = stad_fail(ctx, STAD_ENOTFOUND, "server: open-data folder %s does not exist",
+                           opts->opendata_dir);
+            goto fail;
+        }
+        if (!(srv->opendata_root = strdup(real))) {
+            rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
+            goto fail;
+        }
+    }
+
     if (opts->social_db) {
         /* Opened read-only per request (handlers_social.c); here once so that a wrong
          * path fails now. */
@@ -442,6 +461,7 @@ void stad_server_stop(stad_server *srv)
     srv_cache_free(srv->cache);
     stad_conf_free(srv->taxonomy);
     free(srv->web_root);
+    free(srv->opendata_root);
     free(srv->social_db);
     pthread_mutex_destroy(&srv->mon_mu);
     pthread_cond_destroy(&srv->mon_cv);

@@ -33,6 +33,9 @@ static const struct {
     {".woff", "font/woff"},
     {".woff2", "font/woff2"},
     {".txt", "text/plain; charset=utf-8"},
+    {".csv", "text/csv; charset=utf-8"},
+    {".ttl", "text/turtle; charset=utf-8"},
+    {".jsonld", "application/ld+json; charset=utf-8"},
     {".map", "application/json; charset=utf-8"},
     {".webmanifest", "application/manifest+json"},
     {".wasm", "application/wasm"},
@@ -72,21 +75,15 @@ static enum MHD_Result not_found(srv_req *rq)
     return srv_respond_error(rq);
 }
 
-enum MHD_Result srv_static(srv_req *rq)
+/* Serves url (already checked) from the folder root (a realpath). */
+static enum MHD_Result serve_file(srv_req *rq, const char *root, const char *url)
 {
-    stad_server *srv = rq->srv;
-    const char *url = rq->url;
-    if (path_suspect(url)) {
-        srv_fail(rq, 400, NULL, "path refused");
-        return srv_respond_error(rq);
-    }
-    if (!srv->web_root)
-        return not_found(rq);
     /* The query string plays no part in static files; refuse nothing for it. */
     char path[PATH_MAX];
     size_t ul = strlen(url);
-    int index = url[ul - 1] == '/';
-    int n = snprintf(path, sizeof path, "%s%s%s", srv->web_root, url, index ? "index.html" : "");
+    /* A folder means its index.html ("/opendata" alone is the folder too). */
+    const char *tail = ul == 0 ? "/index.html" : url[ul - 1] == '/' ? "index.html" : "";
+    int n = snprintf(path, sizeof path, "%s%s%s", root, url, tail);
     if (n < 0 || (size_t)n >= sizeof path) {
         srv_fail(rq, 414, NULL, "path too long");
         return srv_respond_error(rq);
@@ -94,8 +91,8 @@ enum MHD_Result srv_static(srv_req *rq)
     char real[PATH_MAX];
     if (!realpath(path, real))
         return not_found(rq);
-    size_t rl = strlen(srv->web_root);
-    if (strncmp(real, srv->web_root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'))
+    size_t rl = strlen(root);
+    if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'))
         return not_found(rq); /* a link out of the root: as if it were not there */
 
     int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -127,4 +124,24 @@ enum MHD_Result srv_static(srv_req *rq)
     MHD_destroy_response(r);
     rq->status = 200;
     return ret;
+}
+
+enum MHD_Result srv_static(srv_req *rq)
+{
+    stad_server *srv = rq->srv;
+    const char *url = rq->url;
+    if (path_suspect(url)) {
+        srv_fail(rq, 400, NULL, "path refused");
+        return srv_respond_error(rq);
+    }
+    /* Open data is public: served without a session, from its own folder. */
+    if (strncmp(url, "/opendata", 9) == 0 && (url[9] == '/' || url[9] == '\0')) {
+        if (!srv->opendata_root)
+            return not_found(rq);
+        rq->route = "/opendata/";
+        return serve_file(rq, srv->opendata_root, url + 9);
+    }
+    if (!srv->web_root)
+        return not_found(rq);
+    return serve_file(rq, srv->web_root, url);
 }

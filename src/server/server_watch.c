@@ -40,6 +40,8 @@ static void on_report(void *user, const char *path, int rc, const stad_ingest_re
      * watcher leaves that to whoever takes the report) and kept for /api/status. */
     if (rc)
         stad_log(w->ctx, STAD_LOG_ERROR, "watch: %s", stad_strbuf_str(&msg));
+    else if (!r->unchanged && srv->opendata_root)
+        srv_opendata_publish(srv, w->ctx, w->store, NULL, srv->opendata_root);
 
     char *file = strdup(base_name(path));
     char *text = stad_strbuf_take(&msg);

@@ -177,4 +177,43 @@ for k, r in b.items():
 assert ledger >= 2, ledger   # at least the buurt and the wijk cell of May 2016
 print("ok", ledger)
 PYEOF
+# Served by stad serve under /opendata/ without a session, republished after a new
+# batch from the watched folder; the data routes still need a session.
+mkdir -p "$T/inbox"
+LOG="$T/serve.log"
+"$STAD" --store "$DB" serve --port 0 --opendata "$T/served" --watch "$T/inbox" \
+    --source politie-fietsdiefstal >"$LOG" 2>"$T/serve.err" &
+pid=$!
+BG_PIDS="$BG_PIDS $pid"
+i=0
+while ! grep -q '^stad serve: http://' "$LOG" 2>/dev/null; do
+    alive "$pid" || { show "$LOG"; show "$T/serve.err"; fail "stad serve died at start"; }
+    i=$((i + 1))
+    [ "$i" -le 100 ] || { show "$T/serve.err"; fail "stad serve printed no URL within 20 s"; }
+    sleep 0.2
+done
+URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$LOG" | head -n 1)
+code=$(curl -sS -o "$T/od-index.html" -w '%{http_code}' "$URL/opendata/")
+expect_eq "$code" "200" "GET /opendata/ without a session"
+expect_contains "$T/od-index.html" "catalog.ttl" "the open-data page links the metadata"
+code=$(curl -sS -D "$T/ttl.head" -o "$T/od.ttl" -w '%{http_code}' "$URL/opendata/catalog.ttl")
+expect_eq "$code" "200" "GET /opendata/catalog.ttl"
+expect_contains_i "$T/ttl.head" "text/turtle" "Turtle content type"
+rapper -q -i turtle -c "$T/od.ttl" 2>"$T/rapper2.err" || { show "$T/rapper2.err"; fail "served Turtle does not parse"; }
+code=$(curl -sS --path-as-is -o /dev/null -w "%{http_code}" "$URL/opendata/../api/events")
+[ "$code" = 400 ] || [ "$code" = 404 ] || fail "traversal out of /opendata/ answered $code"
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$URL/api/events")
+expect_eq "$code" "401" "data routes still need a session"
+before=$(cksum <"$T/served/incidents.csv")
+# A new month of thefts in the inbox: the served figures follow.
+zcat "$DATA/groningen/fietsdiefstallen-2013-2017/groningen_fietsdiefstallen_2013_2017.csv.gz" |
+    awk -F, 'NR == 1 || $16 ~ /^2017-0[1-3]/' | sed 's/^PL0100_BVH_/PL0100_NEW_/' >"$T/inbox/.new.csv"
+mv "$T/inbox/.new.csv" "$T/inbox/extra.csv"
+i=0
+while [ "$(cksum <"$T/served/incidents.csv")" = "$before" ]; do
+    i=$((i + 1))
+    [ "$i" -le 100 ] || { show "$T/serve.err"; fail "open data not republished after a new batch"; }
+    sleep 0.2
+done
+kill "$pid"
 note "ok"
