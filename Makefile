@@ -3,6 +3,9 @@
 #   make test   install dependencies, build with warnings as errors, run all tests
 # `make test SAN=1` runs the same tests built with ASan + UBSan.
 
+# Quieter recursive make output from CMake's generated Makefiles.
+MAKEFLAGS += --no-print-directory
+
 SAN ?= 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(SAN),1)
