@@ -8,6 +8,11 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.inc"
 need valgrind
+# valgrind cannot run a binary built with AddressSanitizer; the normal build runs this.
+if [ "${STAD_SANITIZED:-0}" = 1 ]; then
+    note "skipped in the sanitizer build (ASan and valgrind exclude each other)"
+    exit 0
+fi
 
 AREAS=$DATA/groningen/gemeentelijke-wijk-buurtindeling-2017
 THEFTS=$DATA/groningen/fietsdiefstallen-2013-2017/groningen_fietsdiefstallen_2013_2017.csv.gz
