@@ -37,6 +37,11 @@ int cli_wants_help(const cli_command *cmd, int argc, char **argv);
 int cli_parse_time(const char *s, int64_t *t, int is_end);
 /* Parses "minlon,minlat,maxlon,maxlat". */
 int cli_parse_bbox(const char *s, double bbox[4]);
+/* Writes the audit row of a read of source data through the CLI (actor cli:<os user>):
+ * the command, its arguments (filters; they carry no personal values) and the rows
+ * printed. A failure to audit is reported and makes the command fail (exit 1). */
+int cli_audit_read(cli_env *env, stad_store *s, const char *command, int argc, char **argv,
+                   int64_t rows);
 /* Splits a comma-separated list into a NULL-terminated malloc'ed array of
  * pointers into `s` (modified in place); sets *n. */
 const char **cli_split_list(char *s, size_t *n);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -115,4 +116,22 @@ const char **cli_split_list(char *s, size_t *n)
     }
     *n = k;
     return items;
+}
+
+int cli_audit_read(cli_env *env, stad_store *s, const char *command, int argc, char **argv,
+                   int64_t rows)
+{
+    stad_principal me;
+    stad_privacy_cli_principal(&me);
+    stad_strbuf q = STAD_STRBUF_INIT;
+    for (int i = 1; i < argc && q.len < 400; i++)
+        stad_strbuf_printf(&q, "%s%s", i > 1 ? " " : "", argv[i]);
+    stad_audit_row a = {.t = (int64_t)time(NULL), .actor = me.name, .interface = "cli",
+                        .action = "read", .route = command, .query = stad_strbuf_str(&q),
+                        .sources = "all", .rows = rows, .outcome = "ok"};
+    int rc = q.oom ? STAD_ENOMEM : stad_privacy_audit(s, &a);
+    stad_strbuf_free(&q);
+    if (rc)
+        cli_error(env, rc);
+    return rc;
 }

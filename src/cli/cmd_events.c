@@ -171,7 +171,9 @@ static int run(cli_env *env, int argc, char **argv)
         fputs("\n]}\n", stdout);
     else if (!rc)
         cli_table_print(o.t, fmt, stdout);
-    if (rc)
+    if (!rc && cli_audit_read(env, s, "events", argc, argv, o.n))
+        rc = STAD_ESTORE;
+    else if (rc)
         cli_error(env, rc);
     cli_table_free(o.t);
     stad_strbuf_free(&o.b);

@@ -203,6 +203,11 @@ static int run(cli_env *env, int argc, char **argv)
     int rc = stad_hotspot_compute(env->ctx, s, &cf.f, &o, &h);
     if (!rc && fmt != FMT_TABLE)
         rc = stad_hotspot_transform(env->ctx, s, &tr);
+    int audit_failed = 0;
+    if (!rc && cli_audit_read(env, s, "hotspots", argc, argv, (int64_t)h->n)) {
+        audit_failed = 1; /* reported already */
+        rc = STAD_ESTORE;
+    }
     if (!rc) {
         if (fmt == FMT_TABLE) {
             rc = print_table(h);
@@ -221,7 +226,7 @@ static int run(cli_env *env, int argc, char **argv)
             stad_strbuf_free(&b);
         }
     }
-    if (rc)
+    if (rc && !audit_failed)
         cli_error(env, rc);
     stad_transform_free(tr);
     stad_hotspot_free(h);

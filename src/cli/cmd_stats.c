@@ -58,6 +58,8 @@ static int run(cli_env *env, int argc, char **argv)
     int rc = t ? stad_store_stats_each(s, &cf.f, level, period, add_stat, t) : STAD_ENOMEM;
     if (rc)
         cli_error(env, rc);
+    else if (cli_audit_read(env, s, "stats", argc, argv, (int64_t)cli_table_rows(t)))
+        rc = STAD_ESTORE;
     else
         cli_table_print(t, fmt, stdout);
     cli_table_free(t);
