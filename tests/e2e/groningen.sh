@@ -255,4 +255,10 @@ run_ok assets-t st assets list
 expect_contains "$T/assets-t.out" "streetlight" "assets list (table)"
 # Assets are not events.
 expect_eq "$(event_count)" 15947 "events after loading street lights"
+# Every read of source data through the CLI is in the audit log, with its filters and
+# the rows printed (here: the 2016 query above, 3,483 events).
+run_ok audit st audit --format csv --limit 500
+grep -q ',cli,read,events,.*--from 2016-01-01.*,3483,ok' "$T/audit.out" ||
+    { show "$T/audit.out"; fail "the 2016 events read is not in the audit log with its rows"; }
+expect_contains "$T/audit.out" ",cli,read,stats," "stats reads audited"
 note "ok"
