@@ -120,6 +120,7 @@ format = journal
 EOF
 run_ok cc "$STAD" config check "$T/stad.conf"
 DB=$T/var/stad.db
+fresh_logs
 "$STAD" serve --config "$T/stad.conf" --port 0 >"$SERVE_LOG" 2>"$SERVE_ERR" &
 SERVE_PID=$!
 BG_PIDS="$BG_PIDS $SERVE_PID"
@@ -137,6 +138,7 @@ note "serve --config created the store for Groningen"
 # areas of a level the store lacks are loaded at the next start
 run_ok late-init "$STAD" --store "$T/var/late.db" init
 sed "s|^path = .*|path = $T/var/late.db|" "$T/stad.conf" >"$T/late.conf"
+fresh_logs
 "$STAD" serve --config "$T/late.conf" --port 0 >"$SERVE_LOG" 2>"$SERVE_ERR" &
 SERVE_PID=$!
 BG_PIDS="$BG_PIDS $SERVE_PID"
@@ -151,6 +153,7 @@ sqlite3 "$OLD" <"$STAD_SOURCE_DIR/tests/data/admin/schema1.sql"
 cp "$OLD" "$T/orig.db"
 sqlite3 "$T/orig.db" .dump >"$T/orig.dump"
 sed "s|^path = .*|path = $OLD|" "$T/stad.conf" >"$T/old.conf"
+fresh_logs
 "$STAD" serve --config "$T/old.conf" --port 0 >"$SERVE_LOG" 2>"$SERVE_ERR" &
 SERVE_PID=$!
 BG_PIDS="$BG_PIDS $SERVE_PID"
@@ -178,6 +181,7 @@ run_ok events "$STAD" --store "$OLD" events --format csv
 expect_eq "$(csv_rows "$T/events.out")" 3 "stad events on the upgraded store"
 expect_contains "$T/events.out" "Oude Ebbingestraat" "event street kept"
 # a second start upgrades nothing and makes no second backup
+fresh_logs
 "$STAD" serve --config "$T/old.conf" --port 0 >"$SERVE_LOG" 2>"$SERVE_ERR" &
 SERVE_PID=$!
 BG_PIDS="$BG_PIDS $SERVE_PID"
