@@ -12,36 +12,18 @@
 # Prints numbers and ratios; asserts nothing.
 # Usage: STAD=build/stad sh bench/bench_api.sh   (BENCH_API_N=50 requests per route)
 set -eu
-here=$(cd "$(dirname "$0")/.." && pwd)
-STAD=${STAD:-$here/build/stad}
-DATA=${STAD_SHARED_DATA:-$here/../shared/data}
+BENCH=bench_api
+. "$(dirname "$0")/bench_lib.inc"
 N=${BENCH_API_N:-50}
 EVENTS=${BENCH_API_EVENTS:-0}
 DUR=${BENCH_API_SECONDS:-5}
-mkdir -p "${STAD_TMP:-/tmp}"
-T=$(mktemp -d "${STAD_TMP:-/tmp}/bench-api.XXXXXX")
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-for tool in curl wrk; do
-    command -v "$tool" >/dev/null || { echo "bench_api: needs $tool (scripts/install-deps)"; exit 0; }
-done
+bench_need 0 curl wrk
 
-AREAS=$DATA/groningen/gemeentelijke-wijk-buurtindeling-2017
-THEFTS=$DATA/groningen/fietsdiefstallen-2013-2017/groningen_fietsdiefstallen_2013_2017.csv.gz
-DB=$T/stad.db
-st() { "$STAD" --store "$DB" -q "$@"; }
-st init --city groningen >/dev/null
-st areas load "$AREAS/groningen_gemeente_wijkindeling_wgs84.geojson" --level wijk >/dev/null
-st areas load "$AREAS/groningen_gemeente_buurtindeling_wgs84.geojson" --level buurt >/dev/null
 if [ "$EVENTS" -gt 0 ]; then
     "$here/scripts/gen-police-csv" "$EVENTS" "$T/scaled.csv" "$THEFTS"
-    st ingest "$T/scaled.csv" >/dev/null
+    bench_store "$T/scaled.csv"
 else
-    st ingest "$THEFTS" >/dev/null
+    bench_store
 fi
 # The register entry and the approval (a new source is pending and invisible), and
 # an account to log in with.
@@ -53,22 +35,8 @@ st source approve "$src" >/dev/null
 PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20)
 printf '%s\n' "$PW" | st user add bench --role safety_analyst >/dev/null
 mkdir "$T/web"
-"$STAD" --store "$DB" -q serve --port 0 --web "$T/web" >"$T/serve.out" 2>"$T/serve.err" &
-pid=$!
-i=0
-while ! grep -q '^stad serve: http://' "$T/serve.out" 2>/dev/null; do
-    i=$((i + 1))
-    [ "$i" -le 100 ] || { cat "$T/serve.err"; echo "bench_api: the server did not start"; exit 1; }
-    sleep 0.1
-done
-URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$T/serve.out" | head -n 1)
-JAR=$T/cookies
-code=$(printf '{"name":"bench","password":"%s"}' "$PW" |
-    curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -H 'Content-Type: application/json' --data-binary @- "$URL/api/login")
-[ "$code" = 200 ] || { echo "bench_api: login answered $code"; exit 1; }
-# The session token for wrk (curl writes HttpOnly cookies as #HttpOnly_host lines).
-COOKIE="stad_session=$(awk '$6 == "stad_session" { print $7 }' "$JAR")"
-[ "$COOKIE" != "stad_session=" ] || { echo "bench_api: no session cookie"; exit 1; }
+bench_serve --web "$T/web"
+bench_login bench "$PW"
 events=$(curl -s -b "$JAR" "$URL/api/events?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 echo "store: $events events; $N requests per route; server $URL"
 

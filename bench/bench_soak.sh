@@ -10,50 +10,18 @@
 # BENCH_SOAK_MONTHS, default 60: how many distinct months, counted back from 2017-12,
 # the analysis requests pick from; fewer make the cache saturate in the warm-up)
 set -eu
-here=$(cd "$(dirname "$0")/.." && pwd)
-STAD=${STAD:-$here/build/stad}
-DATA=${STAD_SHARED_DATA:-$here/../shared/data}
+BENCH=bench_soak
+. "$(dirname "$0")/bench_lib.inc"
 SECS=${BENCH_SOAK_SECONDS:-600}
 CONNS=${BENCH_SOAK_CONNECTIONS:-4}
 MONTHS=${BENCH_SOAK_MONTHS:-60}
-mkdir -p "${STAD_TMP:-/tmp}"
-T=$(mktemp -d "${STAD_TMP:-/tmp}/bench-soak.XXXXXX")
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-for tool in curl wrk; do
-    command -v "$tool" >/dev/null || { echo "bench_soak: needs $tool (scripts/install-deps)"; exit 1; }
-done
+bench_need 1 curl wrk
 
-AREAS=$DATA/groningen/gemeentelijke-wijk-buurtindeling-2017
-THEFTS=$DATA/groningen/fietsdiefstallen-2013-2017/groningen_fietsdiefstallen_2013_2017.csv.gz
-DB=$T/stad.db
-st() { "$STAD" --store "$DB" -q "$@"; }
-st init --city groningen >/dev/null
-st areas load "$AREAS/groningen_gemeente_wijkindeling_wgs84.geojson" --level wijk >/dev/null
-st areas load "$AREAS/groningen_gemeente_buurtindeling_wgs84.geojson" --level buurt >/dev/null
-st ingest "$THEFTS" >/dev/null
+bench_store
 PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20)
 printf '%s\n' "$PW" | st user add soak --role admin >/dev/null
-
-"$STAD" --store "$DB" -q serve --port 0 >"$T/serve.out" 2>"$T/serve.err" &
-pid=$!
-i=0
-while ! grep -q '^stad serve: http://' "$T/serve.out" 2>/dev/null; do
-    i=$((i + 1))
-    [ "$i" -le 100 ] || { cat "$T/serve.err"; echo "bench_soak: the server did not start"; exit 1; }
-    sleep 0.2
-done
-URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$T/serve.out" | head -n 1)
-code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$T/jar" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"soak\",\"password\":\"$PW\"}" "$URL/api/login")
-[ "$code" = 200 ] || { echo "bench_soak: login answered $code"; exit 1; }
-# curl writes HttpOnly cookies as "#HttpOnly_host ..." lines
-COOKIE=$(sed 's/^#HttpOnly_//' "$T/jar" | awk '!/^#/ && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }')
-[ -n "$COOKIE" ] || { echo "bench_soak: no session cookie after login"; exit 1; }
+bench_serve
+bench_login soak "$PW"
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$URL/api/stats?kind=theft.bike")
 [ "$code" = 200 ] || { echo "bench_soak: /api/stats with the session answered $code"; exit 1; }
 
