@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "stad/base.h"
 #include "stad/hotspot.h"
 #include "stad/store.h"
@@ -317,22 +319,6 @@ static void test_label_bounded(void **state)
 
 static char tmpdir[1024];
 
-static void mkdir_p(const char *path)
-{
-    char buf[1024];
-    size_t n = strlen(path);
-    assert_true(n < sizeof buf);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                fail_msg("mkdir %s: %s", buf, strerror(errno));
-            buf[i] = c;
-        }
-    }
-}
 
 typedef struct fixture {
     stad_ctx *ctx;

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_util.h"
 #include <jansson.h>
 #include <sqlite3.h>
 #include <zlib.h>
@@ -55,21 +57,6 @@ static world W;
 
 /* ---- fixture ------------------------------------------------------------- */
 
-static void mkdir_p(const char *path)
-{
-    char buf[1024];
-    size_t n = strlen(path);
-    assert_true(n < sizeof buf);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                fail_msg("mkdir %s: %s", buf, strerror(errno));
-            buf[i] = c;
-        }
-}
 
 static void write_file(const char *path, const char *text)
 {

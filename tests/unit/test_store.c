@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_util.h"
 #include <sqlite3.h>
 
 #include "stad/base.h"
@@ -21,22 +23,6 @@
 
 static char tmpdir[1024];
 
-static void mkdir_p(const char *path)
-{
-    char buf[1024];
-    size_t n = strlen(path);
-    assert_true(n < sizeof buf);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                fail_msg("mkdir %s: %s", buf, strerror(errno));
-            buf[i] = c;
-        }
-    }
-}
 
 /* A fresh store path: removes leftovers of an earlier run. */
 static void store_path(char *buf, size_t size, const char *name)
