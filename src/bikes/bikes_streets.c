@@ -16,6 +16,7 @@
 #include "stad/bikes.h"
 #include "stad/geo.h"
 #include "stad/strbuf.h"
+#include "geo/geo_srs.h"
 
 void stad_bikes_streets_free(stad_bikes_streets *st)
 {
@@ -75,18 +76,6 @@ static stad_bikes_streets *streets_alloc(size_t n)
     return st;
 }
 
-static OGRSpatialReferenceH srs_from(const char *def)
-{
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs)
-        return NULL;
-    if (OSRSetFromUserInput(srs, def) != OGRERR_NONE) {
-        OSRDestroySpatialReference(srs);
-        return NULL;
-    }
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    return srs;
-}
 
 /* First and last vertex of a line or multi-line. */
 static void ends(OGRGeometryH g, double *x0, double *y0, double *x1, double *y1)
@@ -169,11 +158,11 @@ int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_cr
         goto done;
     }
     OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer);
-    r.src = lsrs ? OSRClone(lsrs) : srs_from(STAD_CRS_WGS84);
+    r.src = lsrs ? OSRClone(lsrs) : geo_srs_from(STAD_CRS_WGS84);
     if (r.src)
         OSRSetAxisMappingStrategy(r.src, OAMS_TRADITIONAL_GIS_ORDER);
-    r.city = srs_from(city_crs ? city_crs : STAD_CRS_DEFAULT);
-    r.wgs = srs_from(STAD_CRS_WGS84);
+    r.city = geo_srs_from(city_crs ? city_crs : STAD_CRS_DEFAULT);
+    r.wgs = geo_srs_from(STAD_CRS_WGS84);
     if (!r.src || !r.city || !r.wgs) {
         rc = stad_fail(ctx, STAD_EGEO, "%s: cannot set up the coordinate systems", path);
         goto done;

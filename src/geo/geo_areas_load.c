@@ -14,6 +14,7 @@
 
 #include "stad/geo.h"
 #include "stad/strbuf.h"
+#include "geo/geo_srs.h"
 
 /* Fallback parent search radius (m): absorbs digitising slivers between a
  * child's interior point and its parent's border. */
@@ -121,19 +122,6 @@ static int fail_store(stad_ctx *ctx, stad_store *s, int rc, const char *path,
     return r;
 }
 
-static OGRSpatialReferenceH srs_from(const char *def)
-{
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs)
-        return NULL;
-    if (OSRSetFromUserInput(srs, def) != OGRERR_NONE) {
-        OSRDestroySpatialReference(srs);
-        return NULL;
-    }
-    /* x = east / longitude everywhere, whatever the CRS definition says. */
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    return srs;
-}
 
 /* An area's interior point in city CRS (point on surface; centroid as fallback). */
 static int interior_point(OGRGeometryH g, double *x, double *y)
@@ -404,10 +392,10 @@ static int make_transforms(load_job *j, OGRLayerH layer)
                              "coordinates are not longitude/latitude",
                              j->path);
         stad_log(j->ctx, STAD_LOG_WARN, "%s: no CRS in the file; assuming WGS84", j->path);
-        j->src_srs = srs_from(STAD_CRS_WGS84);
+        j->src_srs = geo_srs_from(STAD_CRS_WGS84);
     }
-    j->city_srs = srs_from(city);
-    j->wgs84_srs = srs_from(STAD_CRS_WGS84);
+    j->city_srs = geo_srs_from(city);
+    j->wgs84_srs = geo_srs_from(STAD_CRS_WGS84);
     if (!j->city_srs)
         return stad_fail(j->ctx, STAD_EGEO, "unknown city CRS '%s'", city);
     if (!j->src_srs || !j->wgs84_srs)
