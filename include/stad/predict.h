@@ -98,12 +98,15 @@ const char *stad_predict_data_notes(const stad_predict_data *d);
  *   prospective  Bowers/Johnson/Pease weights 1/((1+d)(1+w)), d < 4 cells (Chebyshev),
  *                w < 8 whole weeks (as open_cp's grid ProspectiveHotSpot)
  *   prospective8 the same with d < 8 cells
+ *   decay        all history, exponentially decayed and smoothed, plus a near-repeat
+ *                share; half-life, smoothing and share chosen before each forecast by
+ *                the hit rate on the windows before it
  *   sepp         self-exciting point process: smoothed background plus exponential-in-
  *                time, Gaussian-in-space triggering, fitted by EM (Mohler et al. 2011)
  *   covariate    regularised Poisson regression on per-cell features (lagged counts,
  *                neighbour rings, days since the last event nearby, layers, figures,
  *                season) fitted on the year of windows before the forecast
- *   ensemble     the mean of the rank scores of longrun, sepp and covariate
+ *   ensemble     rank blend: two parts decay, one part covariate
  * A model that cannot be fitted (too few events) falls back to longrun and says so. */
 extern const char *const stad_predict_methods[];
 extern const size_t stad_predict_n_methods;

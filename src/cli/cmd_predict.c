@@ -206,7 +206,7 @@ const cli_command cmd_predict = {
     "\n"
     "  --at DATE           start of the forecast window\n"
     "  --method M          last, count365, count56, longrun, prospective, prospective8,\n"
-    "                      sepp, covariate (default), ensemble\n"
+    "                      decay, sepp, covariate (default), ensemble\n"
     "  --top N             only the N highest-risk cells (table: 20; csv/geojson: all)\n"
     CLI_PREDICT_HELP,
     run,

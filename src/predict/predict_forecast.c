@@ -129,6 +129,11 @@ int stad_predict_forecast(stad_ctx *ctx, const stad_predict_data *d, const char 
     f->method = stad_predict_methods[id];
     f->used = stad_predict_methods[used];
     f->rate = pm_is_rate(used);
+    {
+        char choice[200]; /* what the decay method chose, so a reader can check it */
+        if (pm_decay_choice(r, choice, sizeof choice))
+            stad_strbuf_printf(&note, "%s\n", choice);
+    }
     stad_strbuf_append(&note, stad_predict_data_notes(d));
     f->note = stad_arena_strdup(&priv->arena, stad_strbuf_str(&note));
     /* the numbers behind the reasons */

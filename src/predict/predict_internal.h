@@ -43,6 +43,7 @@ enum {
     PM_LONGRUN,
     PM_PROSPECTIVE,
     PM_PROSPECTIVE8,
+    PM_DECAY,
     PM_SEPP,
     PM_COVARIATE,
     PM_ENSEMBLE,
@@ -72,6 +73,10 @@ typedef struct pm_cache_entry {
     float *x; /* ncells x nf */
 } pm_cache_entry;
 
+/* State of the decay method (predict_decay.c): its scores of the training windows. */
+typedef struct pm_decay pm_decay;
+void pm_decay_free(pm_decay *z);
+
 typedef struct pm_run {
     stad_ctx *ctx;
     const stad_predict_data *d;
@@ -96,6 +101,8 @@ typedef struct pm_run {
     double mean[PM_MAX_FEATURES], sd[PM_MAX_FEATURES];
     pm_cache_entry cache[PM_CACHE];
     size_t n_cache;
+    /* decay */
+    pm_decay *decay;
 } pm_run;
 int pm_run_new(stad_ctx *ctx, const stad_predict_data *d, const unsigned char *cellset,
                pm_run **out);
@@ -118,6 +125,9 @@ int pm_sort_cells(size_t *cells, size_t n, const double *risk);
 /* Method implementations. */
 int pm_sepp(pm_run *r, int64_t at, double *risk);
 int pm_covariate(pm_run *r, int64_t at, double *risk);
+int pm_decay_risk(pm_run *r, int64_t at, double *risk);
+/* The settings the last decay forecast chose, in words; 0 when there is none. */
+int pm_decay_choice(const pm_run *r, char *buf, size_t size);
 stad_ctx *pm_ctx(pm_run *r);
 const stad_predict_data *pm_data(pm_run *r);
 

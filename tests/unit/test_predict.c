@@ -266,6 +266,131 @@ static void test_planted_covariate(void **state)
     stad_ctx_free(ctx);
 }
 
+/* ---- decay: settings chosen by the data ---- */
+
+static double gauss(void)
+{
+    double u = unif(), v = unif();
+    return sqrt(-2 * log(u + 1e-300)) * cos(2 * M_PI * v);
+}
+
+/* Two years of events at 36 spots 6 cells apart (centres of 125 m cells), spot s
+ * active with rate rate(s, day) per day, each event spread around its spot by a
+ * Gaussian of `spread` metres. Returns the number of events. */
+static size_t spots(int64_t *t, double *x, double *y, size_t cap, double spread,
+                    double (*rate)(int s, int d))
+{
+    size_t n = 0;
+    for (int dd = 0; dd < 730; dd++)
+        for (int s = 0; s < 36; s++)
+            for (int k = poisson(rate(s, dd)); k > 0 && n < cap; k--) {
+                t[n] = day(2018, 1, 1) + (int64_t)dd * DAY + (int64_t)(unif() * DAY);
+                x[n] = 1062.5 + 750 * (s % 6) + spread * gauss();
+                y[n] = 1062.5 + 750 * (s / 6) + spread * gauss();
+                n++;
+            }
+    return n;
+}
+static double rate_steady(int s, int d)
+{
+    (void)d;
+    return 0.015 * (1 + s % 6);
+}
+/* spots 0-17 busy in the first year, 18-35 in the second */
+static double rate_moving(int s, int d)
+{
+    return (s < 18) == (d < 365) ? 0.06 : 0.004;
+}
+
+/* The decay method's forecast at 2020-01-01 and the settings it reports. */
+static stad_forecast *decay_forecast(stad_ctx *ctx, const int64_t *t, const double *x,
+                                     const double *y, size_t n, stad_predict_data **d,
+                                     double *half_life, double *sigma)
+{
+    assert_int_equal(stad_predict_data_new(ctx, NULL, t, x, y, NULL, n, d), 0);
+    stad_forecast *f = NULL;
+    assert_int_equal(stad_predict_forecast(ctx, *d, "decay", day(2020, 1, 1), &f), 0);
+    assert_string_equal(f->used, "decay");
+    const char *s = strstr(f->note, "decay: ");
+    if (!s)
+        fail_msg("no choice in the note: %s", f->note);
+    *half_life = strncmp(s, "decay: no decay", 15) == 0 ? INFINITY : NAN;
+    if (isnan(*half_life) && sscanf(s, "decay: half-life %lf days", half_life) != 1)
+        fail_msg("note: %s", s);
+    const char *sm = strstr(s, "smoothing ");
+    if (!sm || sscanf(sm, "smoothing %lf cell", sigma) != 1)
+        fail_msg("note: %s", s);
+    return f;
+}
+
+static double risk_at(const stad_forecast *f, const stad_predict_data *d, double x, double y)
+{
+    long c = cell_of(d, x, y);
+    for (size_t i = 0; i < f->n; i++)
+        if ((long)f->cells[i].cell == c)
+            return f->cells[i].risk;
+    return 0;
+}
+
+static void test_decay_chooses(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    enum { CAP = 20000 };
+    int64_t *t = malloc(CAP * sizeof *t);
+    double *x = malloc(CAP * sizeof *x), *y = malloc(CAP * sizeof *y);
+    stad_predict_data *d = NULL;
+    double hl, sg;
+    /* events on the spot itself (bike racks): no smoothing, the neighbours stay low */
+    size_t n = spots(t, x, y, CAP, 20, rate_steady);
+    stad_forecast *f = decay_forecast(ctx, t, x, y, n, &d, &hl, &sg);
+    if (!(sg <= 0.5))
+        fail_msg("sticky spots: smoothing %g cell chosen", sg);
+    double spot = risk_at(f, d, 1062.5 + 750 * 5, 1062.5 + 750 * 5); /* busiest kind */
+    double next = risk_at(f, d, 1062.5 + 750 * 5 + 125, 1062.5 + 750 * 5);
+    if (!(spot > 0 && next < 0.1 * spot))
+        fail_msg("sticky spots: spot %g, neighbour %g", spot, next);
+    stad_forecast_free(f);
+    stad_predict_data_free(d);
+    /* the same spots, events spread over the blocks around them: smoothing chosen */
+    n = spots(t, x, y, CAP, 200, rate_steady);
+    f = decay_forecast(ctx, t, x, y, n, &d, &hl, &sg);
+    if (!(sg >= 0.7))
+        fail_msg("spread spots: smoothing %g cell chosen", sg);
+    spot = risk_at(f, d, 1062.5 + 750 * 5, 1062.5 + 750 * 5);
+    next = risk_at(f, d, 1062.5 + 750 * 5 + 125, 1062.5 + 750 * 5);
+    if (!(next > 0.5 * spot))
+        fail_msg("spread spots: spot %g, neighbour %g", spot, next);
+    stad_forecast_free(f);
+    stad_predict_data_free(d);
+    /* risk that moved from one half of the spots to the other a year ago: a short
+     * memory is chosen, and the spots busy now lead the forecast */
+    n = spots(t, x, y, CAP, 20, rate_moving);
+    f = decay_forecast(ctx, t, x, y, n, &d, &hl, &sg);
+    if (!(hl <= 365))
+        fail_msg("moving risk: half-life %g days chosen", hl);
+    for (int s = 0; s < 18; s++) {
+        double now = risk_at(f, d, 1062.5 + 750 * ((s + 18) % 6), 1062.5 + 750 * ((s + 18) / 6));
+        double before = risk_at(f, d, 1062.5 + 750 * (s % 6), 1062.5 + 750 * (s / 6));
+        if (!(now > 2 * before))
+            fail_msg("moving risk: spot %d (busy now) %g, spot %d (busy before) %g", s + 18,
+                     now, s, before);
+    }
+    /* and the expected events are the rate of the last year */
+    double per = 0;
+    for (int s = 0; s < 36; s++)
+        per += rate_moving(s, 400) * 14;
+    if (!(fabs(f->expected_total - per) < 0.35 * per))
+        fail_msg("expected %g events, the last year's rate gives %g", f->expected_total, per);
+    stad_forecast_free(f);
+    stad_predict_data_free(d);
+    free(t);
+    free(x);
+    free(y);
+    stad_ctx_free(ctx);
+}
+
 /* ---- no leakage ---- */
 
 static void test_no_future_leaks(void **state)
@@ -320,6 +445,11 @@ static void test_no_future_leaks(void **state)
                 fail_msg("%s: cell %zu is %.12g with later events loaded, %.12g without", name,
                          c, a[c], b[c]);
     }
+    /* the decay method chose its settings here (it did not fall back), so its training
+     * windows were covered by the comparison above */
+    const char *used = NULL;
+    assert_int_equal(stad_predict_risk(ctx, all, "decay", at, a, &used), 0);
+    assert_string_equal(used, "decay");
     free(a);
     free(b);
     stad_predict_data_free(all);
@@ -339,9 +469,10 @@ static void test_fallback(void **state)
     stad_predict_data *d = NULL;
     assert_int_equal(stad_predict_data_new(ctx, NULL, t, x, y, NULL, 4, &d), 0);
     const char *used = NULL;
-    for (int k = 0; k < 2; k++) {
+    static const char *const fitted[] = {"sepp", "covariate", "decay"};
+    for (int k = 0; k < 3; k++) {
         stad_forecast *f = NULL;
-        const char *m = k ? "covariate" : "sepp";
+        const char *m = fitted[k];
         assert_int_equal(stad_predict_forecast(ctx, d, m, day(2020, 5, 1), &f), 0);
         assert_string_equal(f->method, m);
         assert_string_equal(f->used, "longrun");
@@ -495,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_backtest_by_hand),
         cmocka_unit_test(test_burst_raises_and_decays),
         cmocka_unit_test(test_planted_covariate),
+        cmocka_unit_test(test_decay_chooses),
         cmocka_unit_test(test_no_future_leaks),
         cmocka_unit_test(test_fallback),
         cmocka_unit_test(test_source_scope),
