@@ -18,6 +18,7 @@
 #include "stad/predict.h"
 #include "stad/store.h"
 #include "stad/timeparse.h"
+#include "test_util.h"
 
 #define DAY 86400
 #define NEAR(a, b, tol)                                                          \
@@ -535,7 +536,9 @@ static void test_source_scope(void **state)
     (void)state;
     const char *tmp = getenv("STAD_TMP");
     char path[1024];
-    snprintf(path, sizeof path, "%s/predict-scope.db", tmp && *tmp ? tmp : "/tmp");
+    const char *dir = tmp && *tmp ? tmp : "/tmp";
+    mkdir_p(dir);
+    snprintf(path, sizeof path, "%s/predict-scope.db", dir);
     remove(path);
     stad_ctx *ctx;
     assert_int_equal(stad_ctx_new(&ctx), 0);
