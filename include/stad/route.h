@@ -116,10 +116,14 @@ typedef struct stad_route_op_solution {
 int stad_route_op_solution_alloc(const stad_route_op *op, stad_route_op_solution *s);
 void stad_route_op_solution_free(stad_route_op_solution *s);
 
-/* Solves by iterated local search: greedy insertion by score per added time,
- * improvement of each route's order (2-opt, moves between routes) to free time,
- * replacing visited nodes by unvisited ones of more score, and kicks that remove a
- * random stretch of each route. Checks the budget and windows of every route. */
+/* Solves by iterated local search: greedy insertion by score per added time^r (r
+ * drawn anew in [0, 2] each round, so cheap clusters of low scores compete with far
+ * high scores), improvement of each route's order (2-opt, moves between routes) to
+ * free time, replacing visited nodes by unvisited ones of more score, and kicks that
+ * remove a moving stretch of each route, random nodes, or a whole route (rebuilt
+ * from a random seed node). With several routes, every route met is kept in a pool
+ * and the best set of disjoint pooled routes is tried when the search stalls.
+ * Checks the budget and windows of every route. */
 int stad_route_op_solve(stad_ctx *ctx, const stad_route_op *op,
                         const stad_route_op_opts *o, stad_route_op_solution *s);
 /* Checks a solution: every route within budget and windows, no node twice, the
