@@ -39,6 +39,14 @@ typedef struct stad_bikes_theme {
     double signal_weight;    /* pseudo-items per complaint */
     double removal_share;    /* share of labels removed, until data says otherwise */
     double explore;          /* plan on mean + explore x sd of the yield */
+    char hints[STAD_BIKES_MAX_SIGNALS][64]; /* event kinds counted near each street as
+                              * a prior hint of yield (theft.bike); none = no hint */
+    size_t n_hints;
+    double hint_radius_m;    /* within this of a street's middle (200) */
+    double min_yield_per_hour; /* a street whose (mean + explore x sd) removals per hour
+                              * of work there is below this is not planned, so a
+                              * team does not spend hours where nothing is expected
+                              * (0 = plan until the hours are full) */
 } stad_bikes_theme;
 
 /* The defaults of the bikes theme (bike.labelled, 28 days, ...). */
@@ -60,6 +68,9 @@ typedef struct stad_bikes_streets {
     int64_t *wijk, *buurt;    /* area ids, 0 = none */
     char **kind;              /* road class ("residential"), "" when unknown */
     char **geojson;           /* WGS84 geometry text, or NULL */
+    double *hint;             /* optional (NULL): a second count the city knows that
+                               * may go with yield, e.g. bike thefts nearby; the yield
+                               * model learns how much it matters */
 } stad_bikes_streets;
 
 /* Reads line features (GeoJSON, Shapefile, GeoPackage, ...) through GDAL/OGR and
@@ -77,6 +88,14 @@ void stad_bikes_streets_free(stad_bikes_streets *st);
 /* Position of the street whose middle is nearest (x, y) within max_dist, or -1. */
 long stad_bikes_streets_nearest(const stad_bikes_streets *st, double x, double y,
                                 double max_dist);
+/* Sets st->hint to the number of points within radius of each street's middle
+ * (e.g. bike thefts from the police data). */
+int stad_bikes_streets_hint_near(stad_ctx *ctx, stad_bikes_streets *st, const double *px,
+                                 const double *py, size_t np, double radius);
+/* Sets st->hint from the store: the theme's hint events (all times) within its
+ * hint radius of each street's middle. No hint kinds: st->hint stays NULL. */
+int stad_bikes_streets_hint_from_store(stad_ctx *ctx, stad_store *s,
+                                       const stad_bikes_theme *t, stad_bikes_streets *st);
 /* 1 if street i is of a kind the theme visits. */
 int stad_bikes_street_wanted(const stad_bikes_theme *t, const stad_bikes_streets *st,
                              size_t i);
@@ -126,6 +145,11 @@ typedef struct stad_bikes_yield {
     int *outstanding;   /* labels placed and not yet followed up */
     int64_t *labelled_t;/* time of those labels */
     double prior_alpha, prior_beta_per_m; /* the fitted prior (beta per metre) */
+    double *prior_rate_per_m; /* prior mean items per metre-day of each street: the
+                               * city-wide rate, or with at least 20 visited streets a
+                               * Poisson regression on log(1 + traffic) and log(1 +
+                               * hint) (what the city knows before visiting a street) */
+    double prior_slope_traffic, prior_slope_hint; /* that regression's slopes (0: none) */
     double removal_share; /* removed / labels over completed follow-ups */
     size_t n_visited;   /* streets with at least one labelling visit */
 } stad_bikes_yield;
@@ -151,6 +175,8 @@ typedef struct stad_bikes_plan_opts {
     size_t max_candidates;/* streets given to the router (0 = 250) */
     long iterations;      /* router iterations (0 = its default) */
     uint64_t seed;
+    double min_yield_per_hour; /* 0 = the theme's; < 0 = none (baselines that
+                                * fill their hours whatever they expect) */
     const double *matrix_override; /* tests: travel seconds between candidates */
     void *graph;          /* a stad_route_graph of the streets for street distances,
                            * or NULL for straight line x detour */
@@ -195,6 +221,24 @@ int stad_bikes_plan_gpx(const stad_bikes_streets *st, const stad_bikes_plan *p,
                         struct stad_strbuf *b);
 int stad_bikes_plan_geojson(const stad_bikes_streets *st, const stad_bikes_plan *p,
                             struct stad_strbuf *b);
+
+/* Names of the areas of one level ("wijk") by area id, for the sheets. */
+typedef struct stad_bikes_area_names stad_bikes_area_names;
+int stad_bikes_area_names_load(stad_ctx *ctx, stad_store *s, const char *level,
+                               stad_bikes_area_names **out);
+void stad_bikes_area_names_free(stad_bikes_area_names *a);
+/* The name (or code) of area `id`; NULL when unknown (also for a NULL table). The
+ * text belongs to the table. */
+const char *stad_bikes_area_name(const stad_bikes_area_names *a, int64_t id);
+
+/* The printable route sheet as PDF (appended to b; binary, use b->len): per
+ * enforcer a page with a small map of the route (streets, numbered stops, depot)
+ * and the ordered stop table (stop, arrival, street id, road class, wijk, task,
+ * expected, and empty columns for labels, removed and a remark), continued over
+ * pages. wijken may be NULL. On failure b is as before. */
+int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bikes_streets *st,
+                        const stad_bikes_plan *p, const stad_bikes_area_names *wijken,
+                        struct stad_strbuf *b);
 
 /* ---- recording and follow-up ---- */
 
@@ -242,13 +286,16 @@ typedef struct stad_bikes_sim_opts {
     double parked_labels;    /* mean labels on bikes that are not orphans per
                               * visit of a busy street (0.5) */
     double complaint_rate;   /* complaints per orphan-day after 3 weeks (0.003) */
+    int stock_days;          /* orphans at the start: what accumulated over this many
+                              * days before (60; a city whose old practice sweeps a
+                              * street every year or two has about a year's worth) */
     /* Inputs that drive the hidden intensity (may be NULL/0): bike-theft points and
      * bike parkings, city CRS. */
     const double *theft_x, *theft_y;
     size_t n_thefts;
     const double *parking_x, *parking_y;
     size_t n_parkings;
-    long iterations;         /* router iterations per campaign day (0 = 60) */
+    long iterations;         /* router iterations per campaign day (0 = 20) */
 } stad_bikes_sim_opts;
 
 void stad_bikes_sim_opts_init(stad_bikes_sim_opts *o);
@@ -261,14 +308,18 @@ int stad_bikes_sim_inputs(stad_ctx *ctx, stad_store *s, double **theft_x, double
                           size_t *n_parks);
 
 typedef struct stad_bikes_sim_result {
-    int64_t abandoned;        /* orphan items abandoned over the year */
+    int64_t abandoned;        /* orphan items abandoned over the simulated days */
+    int64_t stock;            /* orphan items present at the start */
     int64_t removed;          /* orphan items removed */
     int64_t false_removals;   /* items removed that were not orphans */
     int64_t eligible_8w;      /* orphans abandoned at least 8 weeks before the end */
     int64_t removed_8w;       /* of those, removed within 8 weeks */
     int64_t labels, visits, followups, complaints;
-    double enforcer_hours;
-    double removed_per_hour;
+    double enforcer_hours;    /* budgeted: enforcers x hours x campaign days */
+    double worked_hours;      /* of those, spent travelling and working (the rest
+                               * is free: the plan stopped where nothing was worth it) */
+    double removed_per_hour;  /* per budgeted hour */
+    double removed_per_worked_hour;
     double share_8w;
 } stad_bikes_sim_result;
 

@@ -12,4 +12,19 @@ size_t *bikes_visit_order(const stad_bikes_obs *o);
 double bikes_service_s(const stad_bikes_theme *t, double length_m, double labels,
                        double removals);
 
+/* The yield model's prior (bikes_prior.c). rate has one entry per street and is the
+ * caller's (n doubles). */
+typedef struct bikes_prior {
+    double *rate;        /* prior mean items per metre-day, per street */
+    double city_rate;    /* the city-wide one */
+    double alpha;        /* gamma shape */
+    double slope_traffic, slope_hint;
+    size_t n_visited;
+} bikes_prior;
+
+/* From the items R and exposures E (metre-days) per street (E = 0: never visited);
+ * fallback_rate while fewer than 5 streets were visited or nothing was found. */
+void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
+                     double fallback_rate, bikes_prior *out);
+
 #endif

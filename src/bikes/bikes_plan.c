@@ -55,6 +55,8 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
     }
     size_t nfu = 0, nc = 0;
     const int64_t wait = (int64_t)t->waiting_days * 86400;
+    const double min_per_s =
+        (o->min_yield_per_hour == 0 ? t->min_yield_per_hour : o->min_yield_per_hour) / 3600;
     for (size_t i = 0; i < n; i++) {
         if (y->outstanding[i] > 0) {
             if (y->labelled_t[i] + wait <= o->date)
@@ -66,6 +68,8 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
         double sd = (y->hi[i] - y->lo[i]) / 3.29;
         double score = y->mean[i] + t->explore * sd;
         double svc = bikes_service_s(t, st->length[i], y->mean[i] / y->removal_share, 0);
+        if (min_per_s > 0 && score / svc < min_per_s)
+            continue; /* not worth an hour of work, even optimistically */
         c[nc++] = (cand){i, score / svc};
     }
     qsort(c, nc, sizeof *c, cmp_cand);

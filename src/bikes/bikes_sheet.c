@@ -1,6 +1,7 @@
 /* Route sheets of a plan: printable HTML per enforcer, GPX routes for a phone or
  * navigation device, GeoJSON points for the map. */
 #include <stdio.h>
+#include <string.h>
 
 #include "stad/bikes.h"
 #include "stad/strbuf.h"
@@ -9,6 +10,24 @@
 static const char *action_word(int a)
 {
     return a == STAD_BIKES_FOLLOWUP ? "follow-up: remove labelled" : "label";
+}
+
+/* Text from data files (road classes) or configuration as HTML text. */
+static const char *html_text(const char *s, char *buf, size_t size)
+{
+    size_t k = 0;
+    for (; *s && k + 7 < size; s++) {
+        const char *e = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;"
+                      : *s == '"' ? "&quot;" : NULL;
+        if (e) {
+            memcpy(buf + k, e, strlen(e));
+            k += strlen(e);
+        } else {
+            buf[k++] = *s;
+        }
+    }
+    buf[k] = '\0';
+    return buf;
 }
 
 static void clock_text(double s, char *buf, size_t size)
@@ -20,8 +39,9 @@ static void clock_text(double s, char *buf, size_t size)
 int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st,
                          const stad_bikes_plan *p, stad_strbuf *b)
 {
-    char date[16];
+    char date[16], name[200];
     stad_date_format(p->date, date, sizeof date);
+    html_text(t->name, name, sizeof name);
     stad_strbuf_printf(b,
                        "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width\">"
@@ -29,7 +49,7 @@ int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st
                        "body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;"
                        "width:100%%}td,th{border:1px solid #999;padding:4px;text-align:left}"
                        "section{page-break-after:always}.box{width:3em}</style></head><body>\n",
-                       t->name, date);
+                       name, date);
     for (int e = 0; e < p->enforcers; e++) {
         char dur[16];
         clock_text(p->route_s[e], dur, sizeof dur);
@@ -38,20 +58,20 @@ int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st
                            "of %.1f h. Waiting period %d days.</p>\n<table><tr><th>#</th>"
                            "<th>at</th><th>street</th><th>task</th><th>expected</th>"
                            "<th>labels</th><th>removed</th><th>remarks</th></tr>\n",
-                           t->name, date, e + 1, dur, p->hours, t->waiting_days);
+                           name, date, e + 1, dur, p->hours, t->waiting_days);
         for (size_t i = 0; i < p->n_stops; i++) {
             const stad_bikes_stop *s = &p->stops[i];
             if (s->enforcer != e)
                 continue;
-            char at[16];
+            char at[16], kind[200];
             clock_text(s->arrive_s, at, sizeof at);
+            html_text(st->kind[s->street][0] ? st->kind[s->street] : "street", kind, sizeof kind);
             stad_strbuf_printf(b,
                                "<tr><td>%d</td><td>%s</td><td>segment %lld (%s, %.0f m; "
                                "%.5f, %.5f)</td><td>%s</td><td>%.1f (%.1f&ndash;%.1f)</td>"
                                "<td class=box></td><td class=box></td><td></td></tr>\n",
                                s->order, at, (long long)st->id[s->street],
-                               st->kind[s->street][0] ? st->kind[s->street] : "street",
-                               st->length[s->street], st->lat[s->street], st->lon[s->street],
+                               kind, st->length[s->street], st->lat[s->street], st->lon[s->street],
                                action_word(s->action), s->expected, s->lo, s->hi);
         }
         stad_strbuf_append(b, "</table></section>\n");

@@ -34,6 +34,7 @@ void stad_bikes_sim_opts_init(stad_bikes_sim_opts *o)
     o->heterogeneity = 1.0;
     o->parked_labels = 0.5;
     o->complaint_rate = 0.003;
+    o->stock_days = 60;
 }
 
 static int poisson(stad_route_rng *r, double mean)
@@ -62,6 +63,9 @@ static double normal(stad_route_rng *r)
     return sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(2 * M_PI * u2);
 }
 
+/* 2017-01-01: any date; only differences matter */
+#define SIM_DAY0 (17167 * 86400LL)
+
 enum { OR_PRESENT = 0, OR_LABELLED = 1, OR_REMOVED = 2, OR_VANISHED = 3 };
 
 typedef struct orphan {
@@ -87,9 +91,14 @@ typedef struct simstate {
     /* old practice */
     int64_t *district;
     int64_t *district_order;
+    int32_t *district_pos; /* a street's district's place in district_order */
     size_t n_districts, cur_district;
     int32_t *labelled_cycle; /* campaign day the street was last labelled in the cycle */
     int cycle;
+    int *taken;        /* day + 1 when a street was visited that campaign day */
+    char *wanted;      /* stad_bikes_street_wanted, once per street */
+    double mean_traffic;
+    double min_per_s;  /* the planner's threshold, removals per second of work */
 } simstate;
 
 static int add_orphan(simstate *s, int32_t street, int32_t day)
@@ -223,6 +232,20 @@ static int setup_districts(simstate *s)
         if (!k || s->district_order[k - 1] != s->district_order[i])
             s->district_order[k++] = s->district_order[i];
     s->n_districts = k;
+    s->district_pos = malloc(n * sizeof *s->district_pos);
+    if (!s->district_pos)
+        return STAD_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = 0, hi = k - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->district_order[mid] < s->district[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        s->district_pos[i] = (int32_t)lo;
+    }
     return 0;
 }
 
@@ -240,13 +263,14 @@ static void policy_scores(simstate *s, stad_bikes_yield *y)
     }
     if (s->o->policy != STAD_BIKES_POLICY_OLD)
         return;
-    /* the current district until all its streets are labelled this cycle, with the
-     * next district as filler for a day that ends early */
+    /* the current district until all its streets are labelled this cycle; the
+     * districts after it weigh 100 times less each, as filler for a day that ends
+     * early (never more than one street of the current district) */
     for (int guard = 0; guard < (int)s->n_districts + 1; guard++) {
         int64_t cur = s->district_order[s->cur_district];
         size_t left = 0;
         for (size_t i = 0; i < st->n; i++)
-            left += s->district[i] == cur && stad_bikes_street_wanted(s->t, st, i) &&
+            left += s->district[i] == cur && s->wanted[i] &&
                     s->labelled_cycle[i] < s->cycle;
         if (left)
             break;
@@ -256,13 +280,117 @@ static void policy_scores(simstate *s, stad_bikes_yield *y)
             s->cycle++;
         }
     }
-    int64_t cur = s->district_order[s->cur_district];
-    int64_t next = s->district_order[(s->cur_district + 1) % s->n_districts];
     for (size_t i = 0; i < st->n; i++) {
         int todo = s->labelled_cycle[i] < s->cycle;
-        double v = !todo ? 0 : s->district[i] == cur ? 1 : s->district[i] == next ? 0.01 : 0;
+        size_t ahead = ((size_t)s->district_pos[i] + s->n_districts - s->cur_district) %
+                       s->n_districts;
+        double v = todo ? pow(0.01, (double)ahead) : 0;
         y->mean[i] = y->lo[i] = y->hi[i] = v;
     }
+}
+
+/* One visit carried out against the truth, if it fits in the day: 0 done, 1 did not
+ * fit (nothing happens), < 0 out of memory. */
+static int visit_street(simstate *s, stad_bikes_sim_result *r, int day, size_t si, int action,
+                        double *clock, double budget, double *px, double *py)
+{
+    const stad_bikes_theme *t = s->t;
+    const stad_bikes_streets *st = s->st;
+    const stad_bikes_sim_opts *o = s->o;
+    double travel = hypot(st->x[si] - *px, st->y[si] - *py) * t->detour / (t->travel_kmh / 3.6);
+    int64_t now = SIM_DAY0 + (int64_t)day * 86400;
+    stad_bikes_visit v = {.street = si, .t = now + 28800 + (int64_t)*clock, .action = action};
+    if (action == STAD_BIKES_FOLLOWUP) {
+        int removed = 0, returned = 0, wrong = 0;
+        for (int32_t q = s->head[si]; q >= 0; q = s->orph[q].next)
+            removed += s->orph[q].state == OR_LABELLED;
+        for (int j = 0; j < s->parked_labelled[si]; j++) {
+            if (stad_route_rng_uniform(&s->rng) < 0.05)
+                removed++, wrong++;
+            else
+                returned++;
+        }
+        double work = bikes_service_s(t, st->length[si], 0, removed);
+        if (*clock + travel + work > budget)
+            return 1; /* stays due: first thing next campaign day */
+        r->false_removals += wrong;
+        for (int32_t q = s->head[si]; q >= 0; q = s->orph[q].next) {
+            orphan *p = &s->orph[q];
+            if (p->state != OR_LABELLED)
+                continue;
+            p->state = OR_REMOVED;
+            r->removed++;
+            if (p->t_ab >= 0 && p->t_ab < o->days - 56 && day - p->t_ab <= 56)
+                r->removed_8w++;
+        }
+        s->parked_labelled[si] = 0;
+        v.removed = removed;
+        v.returned = returned;
+        r->followups++;
+        *clock += travel + work;
+    } else {
+        int labels = 0;
+        for (int32_t q = s->head[si]; q >= 0; q = s->orph[q].next)
+            labels += s->orph[q].state == OR_PRESENT;
+        double busy = s->mean_traffic > 0 ? st->traffic[si] / s->mean_traffic : 1;
+        int parked = poisson(&s->rng, o->parked_labels * (busy < 5 ? busy : 5));
+        double work = bikes_service_s(t, st->length[si], labels + parked, 0);
+        if (*clock + travel + work > budget)
+            return 1;
+        int placed = 0;
+        for (int32_t q = s->head[si]; q >= 0; q = s->orph[q].next) {
+            orphan *p = &s->orph[q];
+            if (p->state == OR_PRESENT && stad_route_rng_uniform(&s->rng) < 0.95) {
+                p->state = OR_LABELLED;
+                placed++;
+            }
+        }
+        s->parked_labelled[si] += parked;
+        v.labels = placed + parked;
+        r->labels += v.labels;
+        r->visits++;
+        s->labelled_cycle[si] = s->cycle;
+        *clock += travel + work;
+    }
+    *px = st->x[si];
+    *py = st->y[si];
+    return stad_bikes_obs_add_visit(&s->obs, &v) ? STAD_ENOMEM : 0;
+}
+
+/* The street to label next when the planned route is done: the policy's score (the
+ * planner's mean + explore x sd, the baselines' own scores) per second of travel and
+ * work, among the streets not visited today, without labels out, that fit in the time
+ * left; for the planner only those above its threshold. -1 when none. */
+static long next_street(simstate *s, const stad_bikes_yield *y, int day, double clock,
+                        double budget, double px, double py)
+{
+    const stad_bikes_theme *t = s->t;
+    const stad_bikes_streets *st = s->st;
+    double speed = t->travel_kmh / 3.6, best = 0;
+    long pick = -1;
+    int planner = s->o->policy == STAD_BIKES_POLICY_PLANNER;
+    for (size_t i = 0; i < st->n; i++) {
+        if (s->taken[i] == day + 1 || y->outstanding[i] > 0 || !(y->mean[i] > 0) ||
+            !s->wanted[i])
+            continue;
+        double score = y->mean[i], labels = 0;
+        if (planner) {
+            score += t->explore * (y->hi[i] - y->lo[i]) / 3.29;
+            labels = y->mean[i] / y->removal_share;
+        }
+        double work = bikes_service_s(t, st->length[i], labels, 0);
+        if (planner && s->min_per_s > 0 && score / work < s->min_per_s)
+            continue;
+        double travel = hypot(st->x[i] - px, st->y[i] - py) * t->detour / speed;
+        if (clock + travel + work > budget)
+            continue;
+        double v = score / (travel + work);
+        if (v > best) {
+            best = v;
+            pick = (long)i;
+        }
+    }
+    return pick;
 }
 
 int stad_bikes_simulate(stad_ctx *ctx, const stad_bikes_theme *t,
@@ -280,32 +408,40 @@ int stad_bikes_simulate(stad_ctx *ctx, const stad_bikes_theme *t,
     s.cum = calloc(n, sizeof *s.cum);
     s.head = malloc(n * sizeof *s.head);
     s.parked_labelled = calloc(n, sizeof *s.parked_labelled);
-    double mean_traffic = 0;
-    if (!s.lambda || !s.cum || !s.head || !s.parked_labelled || setup_districts(&s)) {
+    s.taken = calloc(n, sizeof *s.taken);
+    s.wanted = malloc(n);
+    s.min_per_s = t->min_yield_per_hour / 3600;
+    if (!s.lambda || !s.cum || !s.head || !s.parked_labelled || !s.taken || !s.wanted ||
+        setup_districts(&s)) {
         rc = stad_fail(ctx, STAD_ENOMEM, "simulate: out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
         s.head[i] = -1;
-        mean_traffic += st->traffic[i] / (double)n;
+        s.wanted[i] = (char)stad_bikes_street_wanted(t, st, i);
+        s.mean_traffic += st->traffic[i] / (double)n;
     }
     if ((rc = setup_truth(&s))) {
         rc = stad_fail(ctx, rc, "simulate: no street of the theme's kinds to simulate on");
         goto done;
     }
-    /* a stock of orphans from the 60 days before the start */
-    for (size_t i = 0; i < n; i++) {
-        int k = poisson(&s.rng, s.lambda[i] * 60);
+    /* a stock of orphans from the days before the start (those that vanished in the
+     * meantime, 1 in 1,000 a day, are not drawn) */
+    for (size_t i = 0; i < n && o->stock_days > 0; i++) {
+        double days = o->stock_days;
+        double kept = (1 - exp(-days / 1000)) * 1000 / days;
+        int k = poisson(&s.rng, s.lambda[i] * days * kept);
+        r->stock += k;
         for (int j = 0; j < k; j++)
-            if (add_orphan(&s, (int32_t)i, -1 - (int32_t)(stad_route_rng_next(&s.rng) % 60))) {
+            if (add_orphan(&s, (int32_t)i,
+                           -1 - (int32_t)(stad_route_rng_next(&s.rng) % (uint64_t)o->stock_days))) {
                 rc = stad_fail(ctx, STAD_ENOMEM, "simulate: out of memory");
                 goto done;
             }
     }
-    int64_t day0 = 17167 * 86400LL; /* 2017-01-01: any date; only differences matter */
-    long iters = o->iterations > 0 ? o->iterations : 60;
+    long iters = o->iterations > 0 ? o->iterations : 20;
     for (int day = 0; day < o->days; day++) {
-        int64_t now = day0 + (int64_t)day * 86400;
+        int64_t now = SIM_DAY0 + (int64_t)day * 86400;
         int k = poisson(&s.rng, s.total);
         for (int j = 0; j < k; j++)
             if (add_orphan(&s, (int32_t)sample_street(&s), day)) {
@@ -340,83 +476,53 @@ int stad_bikes_simulate(stad_ctx *ctx, const stad_bikes_theme *t,
         stad_bikes_plan_opts po = {.date = now, .enforcers = o->enforcers, .hours = o->hours,
                                    .iterations = iters,
                                    .seed = o->seed * 1000003ULL + (uint64_t)day};
+        /* the baselines fill their hours; only the planner may leave them free */
+        if (o->policy != STAD_BIKES_POLICY_PLANNER)
+            po.min_yield_per_hour = -1;
         rc = stad_bikes_plan_make(ctx, t, st, y, &po, &plan);
-        stad_bikes_yield_free(y);
-        if (rc)
+        if (rc) {
+            stad_bikes_yield_free(y);
             goto done;
+        }
         r->enforcer_hours += o->enforcers * o->hours;
-        /* carry out each route; work beyond the hours (estimates were off) is dropped */
-        for (int e = 0; e < o->enforcers; e++) {
+        /* carry out each route; work beyond the hours (estimates were off) is dropped,
+         * and an enforcer whose route ends early goes on with the street the policy
+         * rates best per second from where she stands (old practice: the nearest
+         * street of the district), as a real team would */
+        for (int e = 0; e < o->enforcers && !rc; e++) {
             double clock = 0, px = plan->depot_x, py = plan->depot_y;
-            double budget = o->hours * 3600, speed = t->travel_kmh / 3.6;
-            for (size_t q = 0; q < plan->n_stops; q++) {
+            double budget = o->hours * 3600;
+            for (size_t q = 0; q < plan->n_stops && !rc; q++) {
                 const stad_bikes_stop *sp = &plan->stops[q];
                 if (sp->enforcer != e)
                     continue;
-                size_t si = sp->street;
-                double travel = hypot(st->x[si] - px, st->y[si] - py) * t->detour / speed;
-                stad_bikes_visit v = {.street = si, .t = now + 28800 + (int64_t)clock,
-                                      .action = sp->action};
-                if (sp->action == STAD_BIKES_FOLLOWUP) {
-                    int removed = 0, returned = 0;
-                    for (int32_t q2 = s.head[si]; q2 >= 0; q2 = s.orph[q2].next)
-                        removed += s.orph[q2].state == OR_LABELLED;
-                    for (int j = 0; j < s.parked_labelled[si]; j++) {
-                        if (stad_route_rng_uniform(&s.rng) < 0.05)
-                            removed++, r->false_removals++;
-                        else
-                            returned++;
-                    }
-                    double work = bikes_service_s(t, st->length[si], 0, removed);
-                    if (clock + travel + work > budget)
-                        continue; /* stays due: first thing next campaign day */
-                    for (int32_t q2 = s.head[si]; q2 >= 0; q2 = s.orph[q2].next) {
-                        orphan *p = &s.orph[q2];
-                        if (p->state != OR_LABELLED)
-                            continue;
-                        p->state = OR_REMOVED;
-                        r->removed++;
-                        if (p->t_ab >= 0 && p->t_ab < o->days - 56 && day - p->t_ab <= 56)
-                            r->removed_8w++;
-                    }
-                    s.parked_labelled[si] = 0;
-                    v.removed = removed;
-                    v.returned = returned;
-                    r->followups++;
-                    clock += travel + work;
-                } else {
-                    int labels = 0;
-                    for (int32_t q2 = s.head[si]; q2 >= 0; q2 = s.orph[q2].next)
-                        labels += s.orph[q2].state == OR_PRESENT;
-                    double busy = mean_traffic > 0 ? st->traffic[si] / mean_traffic : 1;
-                    int parked = poisson(&s.rng, o->parked_labels * (busy < 5 ? busy : 5));
-                    double work = bikes_service_s(t, st->length[si], labels + parked, 0);
-                    if (clock + travel + work > budget)
-                        continue;
-                    int placed = 0;
-                    for (int32_t q2 = s.head[si]; q2 >= 0; q2 = s.orph[q2].next) {
-                        orphan *p = &s.orph[q2];
-                        if (p->state == OR_PRESENT && stad_route_rng_uniform(&s.rng) < 0.95) {
-                            p->state = OR_LABELLED;
-                            placed++;
-                        }
-                    }
-                    s.parked_labelled[si] += parked;
-                    v.labels = placed + parked;
-                    r->labels += v.labels;
-                    r->visits++;
-                    s.labelled_cycle[si] = s.cycle;
-                    clock += travel + work;
-                }
-                px = st->x[si];
-                py = st->y[si];
-                if (stad_bikes_obs_add_visit(&s.obs, &v)) {
-                    stad_bikes_plan_free(plan);
-                    rc = stad_fail(ctx, STAD_ENOMEM, "simulate: out of memory");
-                    goto done;
-                }
+                s.taken[sp->street] = day + 1;
+                rc = visit_street(&s, r, day, sp->street, sp->action, &clock, budget, &px, &py);
+                if (rc == 1) /* does not fit: skipped, the route goes on */
+                    rc = 0;
             }
+            while (!rc) {
+                long next = next_street(&s, y, day, clock, budget, px, py);
+                if (next < 0)
+                    break;
+                s.taken[next] = day + 1;
+                rc = visit_street(&s, r, day, (size_t)next, STAD_BIKES_LABEL, &clock, budget,
+                                  &px, &py);
+                if (rc == 1) /* did not fit after all: the day is over */
+                    rc = 0, clock = budget;
+            }
+            if (clock > 0) /* and back to the depot */
+                clock += hypot(plan->depot_x - px, plan->depot_y - py) * t->detour /
+                         (t->travel_kmh / 3.6);
+            r->worked_hours += (clock < budget ? clock : budget) / 3600;
         }
+        stad_bikes_yield_free(y);
+        if (rc < 0) {
+            stad_bikes_plan_free(plan);
+            rc = stad_fail(ctx, STAD_ENOMEM, "simulate: out of memory");
+            goto done;
+        }
+        rc = 0;
         stad_bikes_plan_free(plan);
         if ((rc = stad_progress(ctx, "simulating", (uint64_t)day + 1, (uint64_t)o->days)))
             goto done;
@@ -425,6 +531,7 @@ int stad_bikes_simulate(stad_ctx *ctx, const stad_bikes_theme *t,
         if (s.orph[q].t_ab >= 0 && s.orph[q].t_ab < o->days - 56)
             r->eligible_8w++;
     r->removed_per_hour = r->enforcer_hours > 0 ? (double)r->removed / r->enforcer_hours : 0;
+    r->removed_per_worked_hour = r->worked_hours > 0 ? (double)r->removed / r->worked_hours : 0;
     r->share_8w = r->eligible_8w ? (double)r->removed_8w / (double)r->eligible_8w : 0;
 done:
     free(s.lambda);
@@ -434,7 +541,10 @@ done:
     free(s.orph);
     free(s.district);
     free(s.district_order);
+    free(s.district_pos);
     free(s.labelled_cycle);
+    free(s.taken);
+    free(s.wanted);
     stad_bikes_obs_clear(&s.obs);
     return rc;
 }

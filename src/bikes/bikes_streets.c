@@ -43,6 +43,7 @@ void stad_bikes_streets_free(stad_bikes_streets *st)
     free(st->buurt);
     free(st->kind);
     free(st->geojson);
+    free(st->hint);
     free(st);
 }
 
@@ -432,4 +433,86 @@ int stad_bikes_street_wanted(const stad_bikes_theme *t, const stad_bikes_streets
         p += len;
     }
     return 0;
+}
+
+int stad_bikes_streets_hint_near(stad_ctx *ctx, stad_bikes_streets *st, const double *px,
+                                 const double *py, size_t np, double radius)
+{
+    double *h = calloc(st->n ? st->n : 1, sizeof *h);
+    if (!h)
+        return stad_fail(ctx, STAD_ENOMEM, "street hints: out of memory");
+    if (np && radius > 0) {
+        /* points bucketed on a grid of cells `cell` wide (at least the radius), so
+         * each street looks at the 3 x 3 cells around its middle */
+        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+        for (size_t k = 0; k < np; k++) {
+            x0 = fmin(x0, px[k]), x1 = fmax(x1, px[k]);
+            y0 = fmin(y0, py[k]), y1 = fmax(y1, py[k]);
+        }
+        double cell = radius;
+        while ((x1 - x0) / cell * (y1 - y0) / cell > 4e6)
+            cell *= 2;
+        size_t nx = (size_t)((x1 - x0) / cell) + 1, ny = (size_t)((y1 - y0) / cell) + 1;
+        size_t *start = calloc(nx * ny + 1, sizeof *start), *idx = malloc(np * sizeof *idx);
+        if (!start || !idx) {
+            free(start), free(idx), free(h);
+            return stad_fail(ctx, STAD_ENOMEM, "street hints: out of memory");
+        }
+        for (size_t k = 0; k < np; k++)
+            start[(size_t)((py[k] - y0) / cell) * nx + (size_t)((px[k] - x0) / cell) + 1]++;
+        for (size_t c = 0; c < nx * ny; c++)
+            start[c + 1] += start[c];
+        size_t *fill = calloc(nx * ny, sizeof *fill);
+        if (!fill) {
+            free(start), free(idx), free(h);
+            return stad_fail(ctx, STAD_ENOMEM, "street hints: out of memory");
+        }
+        for (size_t k = 0; k < np; k++) {
+            size_t c = (size_t)((py[k] - y0) / cell) * nx + (size_t)((px[k] - x0) / cell);
+            idx[start[c] + fill[c]++] = k;
+        }
+        free(fill);
+        for (size_t i = 0; i < st->n; i++) {
+            double cx = floor((st->x[i] - x0) / cell), cy = floor((st->y[i] - y0) / cell);
+            for (double gy = cy - 1; gy <= cy + 1; gy++)
+                for (double gx = cx - 1; gx <= cx + 1; gx++) {
+                    if (gx < 0 || gy < 0 || gx >= (double)nx || gy >= (double)ny)
+                        continue;
+                    size_t c = (size_t)gy * nx + (size_t)gx;
+                    for (size_t q = start[c]; q < start[c + 1]; q++) {
+                        double dx = st->x[i] - px[idx[q]], dy = st->y[i] - py[idx[q]];
+                        h[i] += dx * dx + dy * dy < radius * radius;
+                    }
+                }
+        }
+        free(start);
+        free(idx);
+    }
+    free(st->hint);
+    st->hint = h;
+    return 0;
+}
+
+int stad_bikes_streets_hint_from_store(stad_ctx *ctx, stad_store *s,
+                                       const stad_bikes_theme *t, stad_bikes_streets *st)
+{
+    if (!t->n_hints)
+        return 0;
+    const char *kinds[STAD_BIKES_MAX_SIGNALS];
+    for (size_t k = 0; k < t->n_hints; k++)
+        kinds[k] = t->hints[k];
+    stad_event_filter f = {.kinds = kinds, .n_kinds = t->n_hints};
+    stad_events *ev = NULL;
+    int rc = stad_events_load(s, &f, &ev);
+    if (rc)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < ev->n; i++)
+        if (isfinite(ev->x[i]) && isfinite(ev->y[i])) {
+            ev->x[k] = ev->x[i];
+            ev->y[k++] = ev->y[i];
+        }
+    rc = stad_bikes_streets_hint_near(ctx, st, ev->x, ev->y, k, t->hint_radius_m);
+    stad_events_free(ev);
+    return rc;
 }

@@ -33,6 +33,9 @@ void stad_bikes_theme_default(stad_bikes_theme *t)
     t->signal_weight = 0.5;
     t->removal_share = 0.6;
     t->explore = 0.3;
+    t->min_yield_per_hour = 1;
+    t->n_hints = 0; /* bikes.conf names theft.bike; other themes their own or none */
+    t->hint_radius_m = 200;
 }
 
 static int num(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e, double lo,
@@ -57,10 +60,11 @@ static int copy(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e, cha
     return 0;
 }
 
-static int set_signals(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e,
-                       stad_bikes_theme *t)
+/* A comma-separated list of event kinds into list/n. */
+static int set_kinds(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e,
+                     char (*list)[64], size_t *n)
 {
-    t->n_signals = 0;
+    *n = 0;
     const char *p = e->value;
     while (*p) {
         while (*p == ' ' || *p == ',')
@@ -68,12 +72,12 @@ static int set_signals(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry 
         size_t len = strcspn(p, ", ");
         if (!len)
             break;
-        if (t->n_signals == STAD_BIKES_MAX_SIGNALS || len >= sizeof t->signals[0])
-            return stad_fail(ctx, STAD_EPARSE, "%s:%d: at most %d signal kinds of at most "
+        if (*n == STAD_BIKES_MAX_SIGNALS || len >= sizeof list[0])
+            return stad_fail(ctx, STAD_EPARSE, "%s:%d: at most %d kinds of at most "
                                                "%zu characters",
                              stad_conf_path(c), e->line, STAD_BIKES_MAX_SIGNALS,
-                             sizeof t->signals[0] - 1);
-        snprintf(t->signals[t->n_signals++], sizeof t->signals[0], "%.*s", (int)len, p);
+                             sizeof list[0] - 1);
+        snprintf(list[(*n)++], sizeof list[0], "%.*s", (int)len, p);
         p += len;
     }
     return 0;
@@ -115,7 +119,9 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
         } else if (!strcasecmp(k, "returned")) {
             rc = copy(ctx, c, e, t->kind_returned, sizeof t->kind_returned);
         } else if (!strcasecmp(k, "signals")) {
-            rc = set_signals(ctx, c, e, t);
+            rc = set_kinds(ctx, c, e, t->signals, &t->n_signals);
+        } else if (!strcasecmp(k, "hints")) {
+            rc = set_kinds(ctx, c, e, t->hints, &t->n_hints);
         } else if (!strcasecmp(k, "street_kinds")) {
             rc = copy(ctx, c, e, t->street_kinds, sizeof t->street_kinds);
         } else if (!strcasecmp(k, "waiting_days")) {
@@ -139,6 +145,8 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
                 {"signal_weight", offsetof(stad_bikes_theme, signal_weight), 0, 100},
                 {"removal_share", offsetof(stad_bikes_theme, removal_share), 0.01, 1},
                 {"explore", offsetof(stad_bikes_theme, explore), 0, 10},
+                {"min_yield_per_hour", offsetof(stad_bikes_theme, min_yield_per_hour), 0, 1e4},
+                {"hint_radius_m", offsetof(stad_bikes_theme, hint_radius_m), 1, 5000},
             };
             size_t j = 0;
             for (; j < sizeof nums / sizeof nums[0]; j++)

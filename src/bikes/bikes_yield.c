@@ -71,12 +71,9 @@ double stad_bikes_decay(const stad_bikes_theme *t, double age_days)
     return pow(0.5, age_days / t->half_life_days);
 }
 
-double stad_bikes_gamma_quantile(double shape, double rate, double p)
+/* The standard normal quantile by bisection on erfc. */
+static double normal_quantile(double p)
 {
-    if (!(shape > 0) || !(rate > 0))
-        return 0;
-    /* the normal quantile by bisection on erfc (plenty fast for a few thousand
-     * streets), then Wilson-Hilferty's cube-root normal approximation */
     double lo = -10, hi = 10;
     for (int i = 0; i < 80; i++) {
         double mid = 0.5 * (lo + hi);
@@ -86,11 +83,25 @@ double stad_bikes_gamma_quantile(double shape, double rate, double p)
         else
             hi = mid;
     }
-    double z = 0.5 * (lo + hi);
+    return 0.5 * (lo + hi);
+}
+
+/* Wilson-Hilferty's cube-root normal approximation at the normal quantile z. */
+static double gamma_quantile_z(double shape, double rate, double z)
+{
+    if (!(shape > 0) || !(rate > 0))
+        return 0;
     double c = 1.0 / (9.0 * shape);
     double w = 1 - c + z * sqrt(c);
     double q = w > 0 ? shape * w * w * w : 0;
     return q / rate;
+}
+
+double stad_bikes_gamma_quantile(double shape, double rate, double p)
+{
+    if (!(shape > 0) || !(rate > 0))
+        return 0;
+    return gamma_quantile_z(shape, rate, normal_quantile(p));
 }
 
 void stad_bikes_yield_free(stad_bikes_yield *y)
@@ -106,6 +117,7 @@ void stad_bikes_yield_free(stad_bikes_yield *y)
     free(y->last_label);
     free(y->outstanding);
     free(y->labelled_t);
+    free(y->prior_rate_per_m);
     free(y);
 }
 
@@ -206,42 +218,27 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
         R[fd[i].street] += fd[i].items;
         E[fd[i].street] += fd[i].exposure * st->length[fd[i].street];
     }
-    double sR = 0, sE = 0;
-    size_t nv = 0;
-    for (size_t i = 0; i < n; i++)
-        if (E[i] > 0) {
-            sR += R[i];
-            sE += E[i];
-            nv++;
-        }
-    double m = t->prior_per_km_day / 1000.0, alpha0 = 0.5;
-    if (nv >= 5 && sR > 0) {
-        m = sR / sE;
-        double V = 0;
-        for (size_t i = 0; i < n; i++)
-            if (E[i] > 0) {
-                double r = R[i] / E[i] - m;
-                V += E[i] * r * r;
-            }
-        V /= sE;
-        double between = V - m * (double)nv / sE;
-        alpha0 = between > 0 ? m * m / between : 100;
-        if (alpha0 < 0.05)
-            alpha0 = 0.05;
-        if (alpha0 > 100)
-            alpha0 = 100;
+    y->prior_rate_per_m = malloc(n * sizeof *y->prior_rate_per_m);
+    if (!y->prior_rate_per_m) {
+        free(R);
+        free(E);
+        goto oom;
     }
+    bikes_prior pr = {.rate = y->prior_rate_per_m};
+    bikes_prior_fit(st, R, E, t->prior_per_km_day / 1000.0, &pr);
     free(R);
     free(E);
-    y->prior_alpha = alpha0;
-    y->prior_beta_per_m = alpha0 / m; /* beta of a street = this / its length */
-    y->n_visited = nv;
+    y->prior_alpha = pr.alpha;
+    y->prior_beta_per_m = pr.alpha / pr.city_rate; /* beta of a street = this / its length */
+    y->prior_slope_traffic = pr.slope_traffic;
+    y->prior_slope_hint = pr.slope_hint;
+    y->n_visited = pr.n_visited;
 
     /* Pass 3: posterior per street with recency weights; expectation on `date`. */
     for (size_t i = 0; i < n; i++) {
         double len = st->length[i] > 1 ? st->length[i] : 1;
-        y->alpha[i] = alpha0;
-        y->beta[i] = y->prior_beta_per_m / len;
+        y->alpha[i] = pr.alpha;
+        y->beta[i] = pr.alpha / (y->prior_rate_per_m[i] * len);
     }
     for (size_t i = 0; i < nf; i++) {
         double w = stad_bikes_decay(t, (double)(date - fd[i].t) / 86400.0);
@@ -257,6 +254,9 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
             continue;
         y->alpha[s] += t->signal_weight * stad_bikes_decay(t, (double)(date - o->complaint_t[q]) / 86400.0);
     }
+    /* the two normal quantiles once, not per street (a fit is run every campaign day
+     * of a simulation over 16,000 streets) */
+    const double z_lo = normal_quantile(0.05), z_hi = normal_quantile(0.95);
     for (size_t i = 0; i < n; i++) {
         y->rate[i] = y->alpha[i] / y->beta[i];
         double e = y->last_label[i] == INT64_MIN ? cap : (double)(date - y->last_label[i]) / 86400.0;
@@ -265,8 +265,8 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
         if (e < 0)
             e = 0;
         y->mean[i] = y->rate[i] * e;
-        y->lo[i] = stad_bikes_gamma_quantile(y->alpha[i], y->beta[i], 0.05) * e;
-        y->hi[i] = stad_bikes_gamma_quantile(y->alpha[i], y->beta[i], 0.95) * e;
+        y->lo[i] = gamma_quantile_z(y->alpha[i], y->beta[i], z_lo) * e;
+        y->hi[i] = gamma_quantile_z(y->alpha[i], y->beta[i], z_hi) * e;
     }
     free(order);
     free(fd);

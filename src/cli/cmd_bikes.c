@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_table.h"
@@ -38,15 +39,31 @@ static int64_t today(void)
     return stad_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400;
 }
 
+/* Writes the whole buffer (text or a PDF) to path, or stdout. A file is written
+ * beside the destination and renamed, so a failed write leaves no half a sheet. */
 static int write_out(const char *path, const stad_strbuf *b)
 {
-    FILE *f = path ? fopen(path, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "stad bikes: cannot write %s\n", path);
-        return CLI_FAIL;
+    if (!path) {
+        if (b->len && fwrite(b->s, 1, b->len, stdout) != b->len) {
+            fprintf(stderr, "stad bikes: cannot write to standard output\n");
+            return CLI_FAIL;
+        }
+        return CLI_OK;
     }
-    fputs(stad_strbuf_str(b), f);
-    if (path && fclose(f) != 0) {
+    stad_strbuf tmp = STAD_STRBUF_INIT;
+    stad_strbuf_printf(&tmp, "%s.tmp", path);
+    const char *t = stad_strbuf_str(&tmp);
+    FILE *f = tmp.oom ? NULL : fopen(t, "wb");
+    int ok = f != NULL;
+    if (f) {
+        ok = (!b->len || fwrite(b->s, 1, b->len, f) == b->len);
+        ok = (fclose(f) == 0) && ok;
+        ok = ok && rename(t, path) == 0;
+        if (!ok)
+            remove(t);
+    }
+    stad_strbuf_free(&tmp);
+    if (!ok) {
         fprintf(stderr, "stad bikes: cannot write %s\n", path);
         return CLI_FAIL;
     }
@@ -127,8 +144,10 @@ static int run_plan(cli_env *env, int argc, char **argv)
         }
     }
     if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "html") &&
-        strcmp(format, "gpx") && strcmp(format, "geojson"))
-        return cli_usage_error(&cmd_bikes, "--format: table, json, html, gpx or geojson");
+        strcmp(format, "pdf") && strcmp(format, "gpx") && strcmp(format, "geojson"))
+        return cli_usage_error(&cmd_bikes, "--format: table, json, html, pdf, gpx or geojson");
+    if (!strcmp(format, "pdf") && !out && isatty(STDOUT_FILENO))
+        return cli_usage_error(&cmd_bikes, "--format pdf: give --out FILE (or a pipe)");
     stad_bikes_theme th;
     int rc = stad_bikes_theme_load(env->ctx, theme, &th);
     if (rc)
@@ -142,10 +161,12 @@ static int run_plan(cli_env *env, int argc, char **argv)
     stad_bikes_plan *p = NULL;
     stad_route_graph *g = NULL;
     stad_transform *tr = NULL;
+    stad_bikes_area_names *wijken = NULL;
     stad_strbuf b = STAD_STRBUF_INIT;
     char *crs = NULL;
     int code = CLI_OK;
     if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
+        (rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st)) ||
         (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, date + 86400, &obs)) ||
         (rc = stad_bikes_yield_fit(env->ctx, &th, st, &obs, date, &y)))
         goto fail;
@@ -178,6 +199,10 @@ static int run_plan(cli_env *env, int argc, char **argv)
         goto fail;
     if (!strcmp(format, "html"))
         rc = stad_bikes_plan_html(&th, st, p, &b);
+    else if (!strcmp(format, "pdf")) {
+        if (!(rc = stad_bikes_area_names_load(env->ctx, s, "wijk", &wijken)))
+            rc = stad_bikes_plan_pdf(env->ctx, &th, st, p, wijken, &b);
+    }
     else if (!strcmp(format, "gpx"))
         rc = stad_bikes_plan_gpx(st, p, &b);
     else if (!strcmp(format, "geojson") || !strcmp(format, "json"))
@@ -214,6 +239,7 @@ fail:
     code = cli_error(env, rc);
 done:
     stad_strbuf_free(&b);
+    stad_bikes_area_names_free(wijken);
     free(crs);
     stad_transform_free(tr);
     stad_route_graph_free(g);
@@ -366,11 +392,13 @@ static int run_simulate(cli_env *env, int argc, char **argv)
         {"hours", required_argument, NULL, 'H'},   {"every", required_argument, NULL, 'e'},
         {"abandon", required_argument, NULL, 'a'}, {"heterogeneity", required_argument, NULL, 'g'},
         {"theme", required_argument, NULL, 't'},   {"format", required_argument, NULL, 'f'},
-        {"iterations", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+        {"iterations", required_argument, NULL, 'i'}, {"stock-days", required_argument, NULL, 'k'},
+        {"min-yield", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
     stad_bikes_sim_opts o;
     stad_bikes_sim_opts_init(&o);
     const char *streets = NULL, *policy = "all", *theme = "bikes";
     long seed = 1, seeds = 1, v = 0;
+    double min_yield = -1; /* -1: the theme's */
     int fmt = FMT_TABLE, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -389,6 +417,8 @@ static int run_simulate(cli_env *env, int argc, char **argv)
         case 't': theme = optarg; break;
         case 'f': bad = (fmt = cli_format_parse(optarg, 0)) < 0; break;
         case 'i': bad = parse_int(optarg, 1, 100000, &v); o.iterations = v; break;
+        case 'k': bad = parse_int(optarg, 0, 3650, &v); o.stock_days = (int)v; break;
+        case 'm': bad = parse_num(optarg, 0, 10000, &min_yield); break;
         default: bad = 1;
         }
         if (bad)
@@ -407,6 +437,8 @@ static int run_simulate(cli_env *env, int argc, char **argv)
     int rc = stad_bikes_theme_load(env->ctx, theme, &th);
     if (rc)
         return cli_error(env, rc);
+    if (min_yield >= 0)
+        th.min_yield_per_hour = min_yield;
     stad_store *s = cli_open_store(env);
     if (!s)
         return CLI_FAIL;
@@ -422,6 +454,9 @@ static int run_simulate(cli_env *env, int argc, char **argv)
     free(crs);
     if (!rc)
         rc = stad_bikes_sim_inputs(env->ctx, s, &tx, &ty, &nt, &px, &py, &np);
+    /* what the planner may know of every street beforehand (bike thefts nearby) */
+    if (!rc)
+        rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st);
     if (rc) {
         stad_bikes_streets_free(st);
         free(tx), free(ty), free(px), free(py);
@@ -434,12 +469,15 @@ static int run_simulate(cli_env *env, int argc, char **argv)
     o.parking_x = px;
     o.parking_y = py;
     o.n_parkings = np;
-    static const char *names[] = {"policy", "seed", "removed", "enforcer_hours",
-                                  "removed_per_hour", "share_8w", "abandoned", "labels",
-                                  "visits", "false_removals", "complaints"};
-    static const int numeric[] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    enum { NCOL = 15 };
+    static const char *names[NCOL] = {"policy", "seed", "removed", "enforcer_hours",
+                                      "removed_per_hour", "worked_hours",
+                                      "removed_per_worked_hour", "share_8w", "stock",
+                                      "abandoned", "labels", "visits", "followups",
+                                      "false_removals", "complaints"};
+    static const int numeric[NCOL] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     static const char *pname[] = {"planner", "old", "random"};
-    cli_table *t = cli_table_new(11, names, numeric);
+    cli_table *t = cli_table_new(NCOL, names, numeric);
     if (fmt == FMT_TABLE)
         printf("simulating %d days on %zu street segments (%zu thefts, %zu parkings as "
                "inputs), %d enforcers x %.1f h every %d days\n",
@@ -451,20 +489,24 @@ static int run_simulate(cli_env *env, int argc, char **argv)
             o.policy = pol[q];
             if ((rc = stad_bikes_simulate(env->ctx, &th, st, &o, &r)))
                 break;
-            char cells[11][32];
+            char cells[NCOL][32];
             snprintf(cells[0], 32, "%s", pname[pol[q]]);
             snprintf(cells[1], 32, "%lld", (long long)o.seed);
             snprintf(cells[2], 32, "%" PRId64, r.removed);
             snprintf(cells[3], 32, "%.0f", r.enforcer_hours);
             snprintf(cells[4], 32, "%.3f", r.removed_per_hour);
-            snprintf(cells[5], 32, "%.3f", r.share_8w);
-            snprintf(cells[6], 32, "%" PRId64, r.abandoned);
-            snprintf(cells[7], 32, "%" PRId64, r.labels);
-            snprintf(cells[8], 32, "%" PRId64, r.visits);
-            snprintf(cells[9], 32, "%" PRId64, r.false_removals);
-            snprintf(cells[10], 32, "%" PRId64, r.complaints);
-            const char *cp[11];
-            for (int i = 0; i < 11; i++)
+            snprintf(cells[5], 32, "%.1f", r.worked_hours);
+            snprintf(cells[6], 32, "%.3f", r.removed_per_worked_hour);
+            snprintf(cells[7], 32, "%.3f", r.share_8w);
+            snprintf(cells[8], 32, "%" PRId64, r.stock);
+            snprintf(cells[9], 32, "%" PRId64, r.abandoned);
+            snprintf(cells[10], 32, "%" PRId64, r.labels);
+            snprintf(cells[11], 32, "%" PRId64, r.visits);
+            snprintf(cells[12], 32, "%" PRId64, r.followups);
+            snprintf(cells[13], 32, "%" PRId64, r.false_removals);
+            snprintf(cells[14], 32, "%" PRId64, r.complaints);
+            const char *cp[NCOL];
+            for (int i = 0; i < NCOL; i++)
                 cp[i] = cells[i];
             if (t)
                 cli_table_add(t, cp);
@@ -508,7 +550,8 @@ const cli_command cmd_bikes = {
     "  streets load FILE        street segments (GeoJSON, Shapefile, ...) into the store\n"
     "  plan [options]           the streets to visit on a date and the route per enforcer\n"
     "      --date D (today) --enforcers N (2) --hours H (6) --depot LON,LAT\n"
-    "      --format table|json|geojson|html|gpx (html: printable route sheet)\n"
+    "      --format table|json|geojson|html|pdf|gpx (html, pdf: printable route\n"
+    "      sheets, per enforcer a map and the stop table)\n"
     "      --out FILE  --straight (no street network distances)  --seed S\n"
     "  followup [--date D] [--horizon DAYS] [--format table|csv|json]\n"
     "                           streets whose waiting period has ended, labels out\n"
@@ -518,7 +561,8 @@ const cli_command cmd_bikes = {
     "                           already recorded is ignored (safe to resend)\n"
     "  simulate [--streets FILE] [--policy planner|old|random|all] [--seed S]\n"
     "         [--seeds N] [--days 365] [--enforcers 2] [--hours 6] [--every 7]\n"
-    "         [--abandon 10] [--heterogeneity 1.0] [--format table|csv|json]\n"
+    "         [--abandon 10] [--heterogeneity 1.0] [--stock-days 60]\n"
+    "         [--min-yield R] [--format table|csv|json]\n"
     "                           a year of orphan bikes on real streets; bike thefts and\n"
     "                           bike parkings in the store drive where they appear\n",
     run,

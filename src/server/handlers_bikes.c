@@ -17,6 +17,7 @@
 #include "server/server_internal.h"
 #include "stad/bikes.h"
 #include "stad/route.h"
+#include "stad/strbuf.h"
 #include "stad/timeparse.h"
 
 #define THEME "bikes"
@@ -82,10 +83,11 @@ static int load_streets(srv_req *rq, stad_bikes_streets **st)
 
 /* ---- the plan ---------------------------------------------------------------- */
 
-static json_t *stop_json(const stad_bikes_streets *st, const stad_bikes_stop *sp)
+static json_t *stop_json(const stad_bikes_streets *st, const stad_bikes_stop *sp,
+                         const stad_bikes_area_names *wijken)
 {
     size_t i = sp->street;
-    return json_pack("{s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+    return json_pack("{s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "street", (json_int_t)st->id[i], "route", sp->enforcer + 1, "order",
                      sp->order, "action", sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label",
                      "expected", srv_json_number(round(sp->expected * 100) / 100), "lo",
@@ -95,7 +97,8 @@ static json_t *stop_json(const stad_bikes_streets *st, const stad_bikes_stop *sp
                      srv_json_number(round(sp->service_s / 6) / 10), "kind",
                      srv_json_str(st->kind[i] ? st->kind[i] : ""), "length_m",
                      srv_json_number(round(st->length[i])), "lon",
-                     srv_json_number(st->lon[i]), "lat", srv_json_number(st->lat[i]));
+                     srv_json_number(st->lon[i]), "lat", srv_json_number(st->lat[i]), "wijk",
+                     srv_json_str(stad_bikes_area_name(wijken, st->wijk[i])));
 }
 
 static json_t *street_geometry(const stad_bikes_streets *st, size_t i)
@@ -106,7 +109,8 @@ static json_t *street_geometry(const stad_bikes_streets *st, size_t i)
 
 /* The whole plan as JSON: a FeatureCollection of the stops' street segments and one
  * line per route through the stops in order, with the routes as ordered lists. */
-static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p)
+static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p,
+                         const stad_bikes_area_names *wijken)
 {
     json_t *features = json_array(), *routes = json_array();
     for (int e = 0; e < p->enforcers; e++) {
@@ -115,7 +119,7 @@ static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p)
             const stad_bikes_stop *sp = &p->stops[k];
             if (sp->enforcer != e)
                 continue;
-            json_t *s = stop_json(st, sp);
+            json_t *s = stop_json(st, sp, wijken);
             json_array_append(stops, s);
             json_object_set_new(s, "type", json_string("stop"));
             json_array_append_new(features,
@@ -148,42 +152,61 @@ static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p)
     return fc;
 }
 
-/* Computes the plan: yields from the visits and complaints before `date`, travel
- * over the street network, team orienteering (seed 1, so that the same data give
- * every enforcer the same plan). */
+/* Makes the plan: yields from the visits and complaints before `date`, travel over
+ * the street network, team orienteering (seed 1, so that the same data give every
+ * enforcer the same plan, and the sheets the same routes as the map). *st and *p are
+ * the caller's. */
+static int plan_make(srv_req *rq, const stad_bikes_theme *th, int64_t date, int enforcers,
+                     double hours, stad_bikes_streets **st, stad_bikes_plan **p)
+{
+    *p = NULL;
+    stad_bikes_obs obs = {0};
+    stad_bikes_yield *y = NULL;
+    stad_route_graph *g = NULL;
+    if (load_streets(rq, st))
+        return -1;
+    int rc = stad_bikes_streets_hint_from_store(rq->ctx, rq->store, th, *st);
+    if (!rc)
+        rc = stad_bikes_obs_from_store(rq->ctx, rq->store, th, *st, date, &obs);
+    if (!rc)
+        rc = stad_bikes_yield_fit(rq->ctx, th, *st, &obs, date, &y);
+    if (!rc)
+        rc = stad_route_graph_new(rq->ctx, 0.5, &g);
+    for (size_t i = 0; i < (*st)->n && !rc; i++)
+        rc = stad_route_graph_add_edge(g, (*st)->x0[i], (*st)->y0[i], (*st)->x1[i],
+                                       (*st)->y1[i], (*st)->length[i]);
+    if (!rc) {
+        stad_bikes_plan_opts po = {.date = date, .enforcers = enforcers, .hours = hours,
+                                   .seed = 1, .graph = g};
+        rc = stad_bikes_plan_make(rq->ctx, th, *st, y, &po, p);
+    }
+    stad_route_graph_free(g);
+    stad_bikes_yield_free(y);
+    stad_bikes_obs_clear(&obs);
+    if (rc) {
+        stad_bikes_streets_free(*st);
+        *st = NULL;
+        return srv_fail_internal(rq, "planning the campaign");
+    }
+    return 0;
+}
+
 static int plan_compute(srv_req *rq, const stad_bikes_theme *th, int64_t date, int enforcers,
                         double hours, json_t **out)
 {
     *out = NULL;
     stad_bikes_streets *st = NULL;
-    stad_bikes_obs obs = {0};
-    stad_bikes_yield *y = NULL;
     stad_bikes_plan *p = NULL;
-    stad_route_graph *g = NULL;
-    if (load_streets(rq, &st))
+    stad_bikes_area_names *wijken = NULL;
+    if (plan_make(rq, th, date, enforcers, hours, &st, &p))
         return -1;
-    int rc = stad_bikes_obs_from_store(rq->ctx, rq->store, th, st, date, &obs);
-    if (!rc)
-        rc = stad_bikes_yield_fit(rq->ctx, th, st, &obs, date, &y);
-    if (!rc)
-        rc = stad_route_graph_new(rq->ctx, 0.5, &g);
-    for (size_t i = 0; i < st->n && !rc; i++)
-        rc = stad_route_graph_add_edge(g, st->x0[i], st->y0[i], st->x1[i], st->y1[i],
-                                       st->length[i]);
-    if (!rc) {
-        stad_bikes_plan_opts po = {.date = date, .enforcers = enforcers, .hours = hours,
-                                   .seed = 1, .graph = g};
-        rc = stad_bikes_plan_make(rq->ctx, th, st, y, &po, &p);
-    }
-    int ret = 0;
-    if (rc)
-        ret = srv_fail_internal(rq, "planning the campaign");
-    else if (!(*out = plan_json(st, p)))
-        ret = srv_fail(rq, 500, NULL, "out of memory");
+    int ret;
+    if (stad_bikes_area_names_load(rq->ctx, rq->store, "wijk", &wijken))
+        ret = srv_fail_internal(rq, "reading the wijk names");
+    else
+        ret = (*out = plan_json(st, p, wijken)) ? 0 : srv_fail(rq, 500, NULL, "out of memory");
+    stad_bikes_area_names_free(wijken);
     stad_bikes_plan_free(p);
-    stad_route_graph_free(g);
-    stad_bikes_yield_free(y);
-    stad_bikes_obs_clear(&obs);
     stad_bikes_streets_free(st);
     return ret;
 }
@@ -319,6 +342,85 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
     json_decref(done);
     rq->rows = rows;
     *out = plan;
+    return 0;
+}
+
+/* ---- route sheets ---------------------------------------------------------------- */
+
+static const char *const SHEET_FORMATS[] = {"pdf", "html", "gpx", "geojson", NULL};
+static const char *const SHEET_TYPES[] = {"application/pdf", "text/html; charset=utf-8",
+                                          "application/gpx+xml",
+                                          "application/geo+json; charset=utf-8"};
+
+/* The sheet of a plan in one format (the bytes, malloc'ed). */
+static int sheet_make(srv_req *rq, const stad_bikes_theme *th, int64_t date, int enforcers,
+                      double hours, int fmt, char **body, size_t *len)
+{
+    stad_bikes_streets *st = NULL;
+    stad_bikes_plan *p = NULL;
+    stad_bikes_area_names *wijken = NULL;
+    stad_strbuf b = STAD_STRBUF_INIT;
+    if (plan_make(rq, th, date, enforcers, hours, &st, &p))
+        return -1;
+    int rc;
+    switch (fmt) {
+    case 0:
+        if (!(rc = stad_bikes_area_names_load(rq->ctx, rq->store, "wijk", &wijken)))
+            rc = stad_bikes_plan_pdf(rq->ctx, th, st, p, wijken, &b);
+        break;
+    case 1: rc = stad_bikes_plan_html(th, st, p, &b); break;
+    case 2: rc = stad_bikes_plan_gpx(st, p, &b); break;
+    default: rc = stad_bikes_plan_geojson(st, p, &b); break;
+    }
+    stad_bikes_area_names_free(wijken);
+    stad_bikes_plan_free(p);
+    stad_bikes_streets_free(st);
+    if (rc || b.oom) {
+        stad_strbuf_free(&b);
+        return srv_fail_internal(rq, "writing the route sheet");
+    }
+    *len = b.len;
+    *body = stad_strbuf_take(&b);
+    return *body ? 0 : srv_fail(rq, 500, NULL, "out of memory");
+}
+
+int srv_h_bikes_sheet(srv_req *rq, json_t **out)
+{
+    *out = NULL;
+    long enforcers;
+    double hours;
+    int64_t date;
+    int fmt;
+    if (param_date(rq, "date", &date) || srv_param_int(rq, "enforcers", 1, 20, 2, &enforcers) ||
+        srv_param_double(rq, "hours", 0.25, 12, 6, &hours) ||
+        srv_param_enum(rq, "format", SHEET_FORMATS, 0, &fmt))
+        return -1;
+    stad_bikes_theme th;
+    if (load_theme(rq, &th))
+        return -1;
+    /* the same plan as /api/bikes/plan; cached per data version, as sheets of a day
+     * are printed by the whole team */
+    char key[160];
+    snprintf(key, sizeof key, "bikes.sheet|%s|%s|%lld|%ld|%.3f", THEME, SHEET_FORMATS[fmt],
+             (long long)date, enforcers, hours);
+    char *body = NULL;
+    size_t len = 0;
+    int gz = 0;
+    if (!srv_cache_get(rq->srv->cache, key, rq->version, 0, &body, &len, &gz) || gz) {
+        free(body);
+        body = NULL;
+        if (sheet_make(rq, &th, date, (int)enforcers, hours, fmt, &body, &len))
+            return -1;
+        srv_cache_put(rq->srv->cache, key, rq->version, body, len, NULL, 0);
+    }
+    char day[16];
+    stad_date_format(date, day, sizeof day);
+    rq->file = body;
+    rq->file_len = len;
+    rq->file_type = SHEET_TYPES[fmt];
+    snprintf(rq->file_name, sizeof rq->file_name, "route-%s-%s.%s", THEME, day,
+             SHEET_FORMATS[fmt]);
+    rq->rows = (int64_t)enforcers;
     return 0;
 }
 

@@ -72,6 +72,14 @@ enum MHD_Result srv_respond(srv_req *rq, int status, const char *ctype, const ch
         snprintf(ra, sizeof ra, "%d", rq->retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
     }
+    if (rq->file_name[0] && status == 200) {
+        /* a download: saved under its name, and never run as a page of this origin */
+        char cd[160];
+        snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rq->file_name);
+        MHD_add_response_header(r, "Content-Disposition", cd);
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    }
     /* Pages may not be framed (clickjacking of the register and login pages). */
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (status == 413 || status >= 500)

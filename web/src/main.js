@@ -24,6 +24,7 @@ import { Session, roleName } from './session.js';
 import { RegisterView } from './register.js';
 import { AuditView } from './audit.js';
 import { ForecastLayer } from './forecast.js';
+import { CampaignView } from './campaigns.js';
 
 const POINT_CAP = 5000;      // markers on the map at most
 const POLL_MS = 5000;        // health/status polling interval
@@ -306,20 +307,23 @@ async function startWithoutData() {
   setBusy(false);
 }
 
-// #/register and #/audit for who may see them; anything else is the map.
+// #/register, #/audit and #/campagnes for who may see them; anything else is the map.
 let registerView = null;
 let auditView = null;
+let campaignView = null;
 function route() {
   let view = (window.location.hash || '').replace(/^#\/?/, '');
   if (view === 'register' && !session.may('register')) view = '';
   if (view === 'audit' && !session.may('audit')) view = '';
-  if (view !== 'register' && view !== 'audit') view = 'map';
+  if (view === 'campagnes' && !session.may('campaigns')) view = '';
+  if (view !== 'register' && view !== 'audit' && view !== 'campagnes') view = 'map';
   $('map-view').hidden = view !== 'map';
   $('map-actions').hidden = view !== 'map';
   $('register-view').hidden = view !== 'register';
   $('audit-view').hidden = view !== 'audit';
+  $('campaign-view').hidden = view !== 'campagnes';
   document.body.dataset.view = view;
-  for (const [id, v] of [['nav-map', 'map'], ['nav-register', 'register'], ['nav-audit', 'audit']]) {
+  for (const [id, v] of [['nav-map', 'map'], ['nav-campaigns', 'campagnes'], ['nav-register', 'register'], ['nav-audit', 'audit']]) {
     if (v === view) $(id).setAttribute('aria-current', 'page'); else $(id).removeAttribute('aria-current');
   }
   if (view === 'map') map.invalidate();
@@ -335,6 +339,10 @@ function route() {
   if (view === 'audit') {
     if (!auditView) auditView = new AuditView();
     auditView.load();
+  }
+  if (view === 'campagnes') {
+    if (!campaignView) campaignView = new CampaignView();
+    campaignView.shown();
   }
 }
 

@@ -1,6 +1,6 @@
 // Logging in and out. The session itself is an HttpOnly cookie the page never sees;
 // what the page knows is /api/session: the user, the roles, the CSRF token for POSTs
-// and what the roles may do ({data, register, approve, audit, users}).
+// and what the roles may do ({data, register, approve, audit, users, campaigns, ...}).
 //
 //   const s = await session.ensure();   // shows the login form until someone logs in
 //   session.logout();                   // ends the session, back to the login form
@@ -183,7 +183,8 @@ export class Session {
     $('user-name').textContent = s.user || '';
     $('user-roles').textContent = (s.roles || []).map(roleName).join(', ');
     $('user-menu').dataset.roles = (s.roles || []).join(',');
-    $('nav-register').hidden = !this.may('register');
-    $('nav-audit').hidden = !this.may('audit');
+    for (const [id, what] of [['nav-campaigns', 'campaigns'], ['nav-register', 'register'], ['nav-audit', 'audit']]) {
+      if ($(id)) $(id).hidden = !this.may(what); // pages other than the dashboard may lack a link
+    }
   }
 }
