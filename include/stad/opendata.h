@@ -16,6 +16,14 @@
  * group by subtraction; such a cell is suppressed ("ledger"), or with `strict` the
  * whole publication is refused with STAD_ERANGE.
  *
+ * Social-domain aggregates (with opts.social_db): households per buurt and wijk x
+ * month of every social source (docs/social.md) whose register entry of the same name
+ * allows publication, one dataset per source, counted from the records' kept columns
+ * `buurt` and `wijk`. The same threshold and suppression (counting households), the
+ * count ledger above, and the social domain's own ledger (stad_social_ledger_check in
+ * the social store): no published cell and a cell of any earlier release, open data
+ * or `stad social release`, are nested and differ by 1..threshold-1 households.
+ *
  * Ownership: options and report are the caller's; nothing is kept. Files are written
  * to a temporary name and renamed, so a harvester never reads half a file. */
 #ifndef STAD_OPENDATA_H
@@ -37,11 +45,15 @@ typedef struct stad_opendata_opts {
     int threshold;             /* minimum events per published cell; 0 = 10 */
     int strict;                /* refuse the publication on a ledger conflict */
     int64_t now;               /* unix seconds; 0 = time(NULL) */
+    const char *social_db;     /* social store (stad social import) for the social-domain
+                                  datasets; NULL = none. Opened read-write: the ledger */
 } stad_opendata_opts;
 
 typedef struct stad_opendata_report {
     int64_t sources;             /* publishable sources */
     int64_t events;              /* events aggregated */
+    int64_t social_sources;      /* publishable social sources in the social store */
+    int64_t social_records;      /* their records counted (with a month and known area) */
     int64_t cells;               /* non-empty cells */
     int64_t published;
     int64_t primary, secondary;  /* suppressed by the threshold rule / to protect them */
@@ -57,7 +69,8 @@ int stad_opendata_source_public(const stad_source_row *r);
 
 /* Aggregates, suppresses, checks the ledger, writes DIR and records the release.
  * 0, STAD_ERANGE (strict and a ledger conflict: nothing written or recorded),
- * STAD_EEMPTY (no publishable source), STAD_EIO, STAD_ESTORE. */
+ * STAD_EEMPTY (no publishable source), STAD_EIO, STAD_ESTORE; the social store's
+ * errors (STAD_ENOTFOUND, STAD_ESCHEMA) when opts.social_db cannot be opened. */
 int stad_opendata_publish(stad_store *s, const stad_opendata_opts *o,
                           stad_opendata_report *rep);
 

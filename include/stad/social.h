@@ -248,6 +248,56 @@ void stad_social_result_free(stad_social_result *r);
 int stad_social_release(stad_social_db *db, const char *name, const stad_social_query *q,
                         stad_social_result **out);
 
+/* ------------------------------------------- tables published elsewhere ---- */
+
+/* Open data (docs/opendata.md) publishes household counts per area and month of the
+ * sources the register allows, under the same threshold, secondary suppression and
+ * this ledger. These functions give it the records and the ledger without the
+ * analysis. */
+
+/* Sorted names of the sources in the social store. *out (array and strings) is the
+ * caller's: free each name, then the array. */
+int stad_social_sources(stad_social_db *db, char ***out, size_t *n);
+
+/* One record as a publication counts it: its month, its household (a record without
+ * one counts as a household of its own, as in the analyses) and the values of the
+ * requested columns (NULL where the record has none). Valid during the callback. */
+typedef struct stad_social_record {
+    const char *period; /* yyyy-mm */
+    int64_t household;
+    const char *const *values;
+} stad_social_record;
+/* Calls cb for every record of `source` with the values of cols[0..n_cols). A non-zero
+ * return of cb stops the walk and is returned. */
+int stad_social_records_each(stad_social_db *db, const char *source,
+                             const char *const *cols, size_t n_cols,
+                             int (*cb)(void *, const stad_social_record *), void *user);
+
+/* A cell of such a table: its label (e.g. "buurt|BU03440111|2024-01|leerplicht"), its
+ * households (sorted, unique) and whether it is published. Borrowed. */
+typedef struct stad_social_pubcell {
+    const char *label;
+    const int64_t *households;
+    size_t n;
+    int published;
+} stad_social_pubcell;
+
+/* The differencing check of stad_social_release for a table of cells: conflict[i] = 1
+ * for a published cell whose households and those of a published cell of an earlier
+ * release are nested and differ by 1..threshold-1, and for the smaller of two
+ * published cells of this table that are nested so (a wijk and its only published
+ * buurt, one source's households inside another's). *n_conflicts counts the cells
+ * marked; `why` (may be NULL) gets the first conflict in words. Only reads. */
+int stad_social_ledger_check(stad_social_db *db, const stad_social_pubcell *cells, size_t n,
+                             int threshold, int *conflict, size_t *n_conflicts, char *why,
+                             size_t why_size);
+/* Records the table as release `name` with `spec` in the ledger (the published cells
+ * with their households), so later releases of either kind are checked against it.
+ * A release of that name existing already: nothing is recorded, 0 (the same tables
+ * were recorded under that name). */
+int stad_social_ledger_record(stad_social_db *db, const char *name, const char *spec,
+                              const stad_social_pubcell *cells, size_t n, int threshold);
+
 /* ------------------------------------------------------ statistics (pure) ---- */
 
 /* Wilson score interval for k successes of n at normal quantile z (1.96 for 95 %). */
@@ -264,10 +314,11 @@ int stad_logit_fit(const double *X, const double *y, size_t n, size_t p, double 
 /* Threshold rule and secondary suppression on a table of `ndim` dimensions with
  * dims[d] levels each (cells in row-major order): a cell with 0 < units < threshold is
  * suppressed (primary); then in every line (all cells that differ in one coordinate,
- * whose sum is a published margin) holding exactly one suppressed cell, the non-empty
- * unsuppressed cell with the fewest units is suppressed too (secondary), until no line
- * has a lone suppressed cell (preferring a cell that also mends another line). supp[]
- * gets enum stad_social_supp. */
+ * whose sum is a published margin) holding one suppressed cell, or several that hold
+ * fewer than `threshold` units together, the non-empty unsuppressed cell with the
+ * fewest units is suppressed too (secondary), until every line passes or has no
+ * non-empty cell left (preferring a cell that also mends another line). supp[] gets
+ * enum stad_social_supp. */
 int stad_suppress(const int64_t *units, const size_t *dims, size_t ndim, int threshold,
                   int *supp);
 

@@ -16,6 +16,7 @@ static int run(cli_env *env, int argc, char **argv)
                                          {"contact", required_argument, NULL, 'c'},
                                          {"threshold", required_argument, NULL, 't'},
                                          {"strict", no_argument, NULL, 's'},
+                                         {"social-db", required_argument, NULL, 'd'},
                                          {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
@@ -26,6 +27,7 @@ static int run(cli_env *env, int argc, char **argv)
         case 'a': o.authority_uri = optarg; break;
         case 'c': o.contact_email = optarg; break;
         case 's': o.strict = 1; break;
+        case 'd': o.social_db = optarg; break;
         case 't': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -58,6 +60,10 @@ static int run(cli_env *env, int argc, char **argv)
                " ledger)\n",
                r.datasets, o.dir, r.events, r.sources, r.cells, r.published,
                r.primary + r.secondary + r.ledger, r.primary, r.secondary, r.ledger);
+        if (o.social_db)
+            printf("social domain: %" PRId64 " records of %" PRId64
+                   " sources allowed by the register\n",
+                   r.social_records, r.social_sources);
         if (r.release)
             printf("recorded as release %" PRId64 " in the ledger\n", r.release);
         else
@@ -74,7 +80,8 @@ const cli_command cmd_publish = {
     "\n"
     "Writes per theme (incidents, complaints, enforcement) a CSV and a GeoJSON of the\n"
     "event counts per buurt and wijk x month x kind, catalog.ttl and catalog.jsonld\n"
-    "(DCAT-AP-DONL) and index.html into DIR. Only sources that are approved and list\n"
+    "(DCAT-AP-DONL) and index.html into DIR. With --social-db, also per social source\n"
+    "the households per buurt and wijk x month. Only sources that are approved and list\n"
     "the role `public` in the register are included. Cells under the threshold, cells\n"
     "that would reveal them, and cells whose figure differs from an earlier release by\n"
     "less than the threshold are written as suppressed. docs/opendata.md explains it.\n"
@@ -84,6 +91,8 @@ const cli_command cmd_publish = {
     "  --authority URI   overheid:authority (default the OWMS term of the city)\n"
     "  --contact EMAIL   contact point\n"
     "  --threshold N     minimum events per published cell (default 10)\n"
-    "  --strict          refuse the whole publication on a ledger conflict\n",
+    "  --strict          refuse the whole publication on a ledger conflict\n"
+    "  --social-db FILE  the social store (stad social import): add its sources the\n"
+    "                    register allows, under its release ledger\n",
     run,
 };

@@ -12,21 +12,16 @@
 #define NS_OVERHEID "http://standaarden.overheid.nl/owms/terms/"
 #define LANG_NL "http://publications.europa.eu/resource/authority/language/NLD"
 #define LICENCE_CC0 "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"
-#define THEME_OOV NS_OVERHEID "Openbare_orde_en_veiligheid"
 #define FREQ_MONTHLY "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
 #define FT "http://publications.europa.eu/resource/authority/file-type/"
 
-static const char *const titles[] = {"Incidenten per buurt en wijk per maand",
-                                     "Meldingen openbare ruimte per buurt en wijk per maand",
-                                     "Handhavingsresultaten per buurt en wijk per maand"};
-static const char *const descr[] = {
-    "Aantal geregistreerde incidenten per soort, per buurt en wijk en per maand.",
-    "Aantal meldingen openbare ruimte per soort, per buurt en wijk en per maand.",
-    /* one string: clang warns about split literals in an initialiser list */
-    "Aantal handhavingsresultaten (zoals gelabelde en verwijderde fietsen) per soort, per buurt en wijk en per maand."};
-static const char *const suppression_note =
-    " Cellen met minder dan de drempel gebeurtenissen, en cellen waaruit die terug te "
-    "rekenen zijn, staan als 'suppressed' zonder aantal.";
+/* The note on suppression every dataset and distribution description ends with. */
+static void suppression_note(stad_strbuf *b, const od_dataset *d)
+{
+    stad_strbuf_printf(b, " Cellen met minder dan de drempel %s, en cellen waaruit die terug "
+                          "te rekenen zijn, staan als 'suppressed' zonder aantal.",
+                       d->unit);
+}
 
 /* A Turtle/JSON string body: quotes, backslashes and control characters escaped. */
 static void lit(stad_strbuf *b, const char *s)
@@ -72,32 +67,36 @@ int od_write_turtle(const od_meta *m, stad_strbuf *b)
                           "  dct:license <" LICENCE_CC0 "> ;\n  foaf:homepage <%s> ;\n"
                           "  dct:modified \"%s\"^^xsd:date",
                        m->authority, base, m->modified);
-    for (int th = 0; th < OD_THEMES; th++)
-        if (m->theme[th].present)
-            stad_strbuf_printf(b, " ;\n  dcat:dataset <%s%s>", base, od_theme_slug(th));
+    for (size_t i = 0; i < m->n_ds; i++)
+        stad_strbuf_printf(b, " ;\n  dcat:dataset <%s%s>", base, m->ds[i].slug);
     stad_strbuf_printf(b, " .\n\n<%s> a foaf:Agent ;\n  foaf:name \"", m->authority);
     lit(b, m->publisher);
     stad_strbuf_append(b, "\" .\n\n");
-    for (int th = 0; th < OD_THEMES; th++) {
-        if (!m->theme[th].present)
-            continue;
-        const char *slug = od_theme_slug(th);
+    for (size_t i = 0; i < m->n_ds; i++) {
+        const od_dataset *ds = &m->ds[i];
+        const char *slug = ds->slug;
         char end[16];
-        month_last_day(m->theme[th].last, end);
+        month_last_day(ds->last, end);
         stad_strbuf_printf(b, "<%s%s> a dcat:Dataset ;\n  dct:identifier \"%s%s\"^^xsd:anyURI ;\n"
-                              "  dct:title \"%s\"@nl ;\n  dct:description \"%s%s\"@nl ;\n",
-                           base, slug, base, slug, titles[th], descr[th], suppression_note);
+                              "  dct:title \"",
+                           base, slug, base, slug);
+        lit(b, ds->title);
+        stad_strbuf_append(b, "\"@nl ;\n  dct:description \"");
+        lit(b, ds->description);
+        suppression_note(b, ds);
+        stad_strbuf_append(b, "\"@nl ;\n  dcat:keyword \"");
+        lit(b, ds->keyword);
         stad_strbuf_printf(b,
-            "  dcat:keyword \"%s\"@nl, \"buurt\"@nl, \"wijk\"@nl ;\n"
-            "  dct:language <" LANG_NL "> ;\n  dcat:theme <" THEME_OOV "> ;\n"
+            "\"@nl, \"buurt\"@nl, \"wijk\"@nl ;\n"
+            "  dct:language <" LANG_NL "> ;\n  dcat:theme <%s> ;\n"
             "  dct:modified \"%s\"^^xsd:date ;\n  overheid:authority <%s> ;\n"
             "  dct:publisher <%s> ;\n  dcat:landingPage <%s> ;\n"
             "  dct:accrualPeriodicity <" FREQ_MONTHLY "> ;\n",
-            slug, m->modified, m->authority, m->authority, base);
+            ds->theme_uri, m->modified, m->authority, m->authority, base);
         stad_strbuf_printf(b,
             "  dct:temporal [ a dct:PeriodOfTime ; dcat:startDate \"%s-01\"^^xsd:date ;"
             " dcat:endDate \"%s\"^^xsd:date ] ;\n",
-            m->theme[th].first, end);
+            ds->first, end);
         stad_strbuf_append(b, "  dct:spatial [ a dct:Location ; locn:geographicName \"");
         lit(b, m->city);
         stad_strbuf_append(b, "\"@nl ] ;\n  dcat:contactPoint [ a vcard:Organization ; vcard:fn \"");
@@ -109,17 +108,21 @@ int od_write_turtle(const od_meta *m, stad_strbuf *b)
         static const char *const fmt[] = {"CSV", "GEOJSON"};
         static const char *const mt[] = {"text/csv", "application/geo+json"};
         for (int d = 0; d < 2; d++) {
-            int64_t bytes = d ? m->theme[th].geojson_bytes : m->theme[th].csv_bytes;
+            int64_t bytes = d ? ds->geojson_bytes : ds->csv_bytes;
+            stad_strbuf_printf(b, "<%s%s.%s> a dcat:Distribution ;\n  dct:title \"", base, slug,
+                               ext[d]);
+            lit(b, ds->title);
+            stad_strbuf_printf(b, " (%s)\"@nl ;\n  dct:description \"", fmt[d]);
+            lit(b, ds->description);
+            suppression_note(b, ds);
             stad_strbuf_printf(b,
-                "<%s%s.%s> a dcat:Distribution ;\n  dct:title \"%s (%s)\"@nl ;\n"
-                "  dct:description \"%s%s\"@nl ;\n"
+                "\"@nl ;\n"
                 "  dcat:accessURL <%s%s.%s> ;\n  dcat:downloadURL <%s%s.%s> ;\n"
                 "  dct:license <" LICENCE_CC0 "> ;\n  dct:language <" LANG_NL "> ;\n"
                 "  dct:format <" FT "%s> ;\n  dcat:mediaType \"%s\" ;\n"
                 "  dcat:byteSize \"%" PRId64 "\"^^xsd:decimal ;\n"
                 "  dct:modified \"%s\"^^xsd:date .\n\n",
-                base, slug, ext[d], titles[th], fmt[d], descr[th], suppression_note, base,
-                slug, ext[d], base, slug, ext[d], fmt[d], mt[d], bytes, m->modified);
+                base, slug, ext[d], base, slug, ext[d], fmt[d], mt[d], bytes, m->modified);
         }
     }
     return stad_strbuf_str(b)[0] ? 0 : STAD_ENOMEM;
@@ -146,31 +149,34 @@ int od_write_jsonld(const od_meta *m, stad_strbuf *b)
                           "\"dct:modified\": {\"@value\": \"%s\", \"@type\": \"xsd:date\"}, "
                           "\"dcat:dataset\": [",
                        m->authority, base, m->modified);
-    int first = 1;
-    for (int th = 0; th < OD_THEMES; th++)
-        if (m->theme[th].present) {
-            stad_strbuf_printf(b, "%s{\"@id\": \"%s%s\"}", first ? "" : ", ", base,
-                               od_theme_slug(th));
-            first = 0;
-        }
+    for (size_t i = 0; i < m->n_ds; i++)
+        stad_strbuf_printf(b, "%s{\"@id\": \"%s%s\"}", i ? ", " : "", base, m->ds[i].slug);
     stad_strbuf_printf(b, "]},\n{\"@id\": \"%s\", \"@type\": \"foaf:Agent\", \"foaf:name\": \"",
                        m->authority);
     lit(b, m->publisher);
     stad_strbuf_append(b, "\"}");
-    for (int th = 0; th < OD_THEMES; th++) {
-        if (!m->theme[th].present)
-            continue;
-        const char *slug = od_theme_slug(th);
+    for (size_t i = 0; i < m->n_ds; i++) {
+        const od_dataset *ds = &m->ds[i];
+        const char *slug = ds->slug;
         char end[16];
-        month_last_day(m->theme[th].last, end);
+        month_last_day(ds->last, end);
         stad_strbuf_printf(b,
             ",\n{\"@id\": \"%s%s\", \"@type\": \"dcat:Dataset\", "
             "\"dct:identifier\": {\"@value\": \"%s%s\", \"@type\": \"xsd:anyURI\"}, "
-            "\"dct:title\": {\"@value\": \"%s\", \"@language\": \"nl\"}, "
-            "\"dct:description\": {\"@value\": \"%s%s\", \"@language\": \"nl\"}, "
-            "\"dcat:keyword\": [\"%s\", \"buurt\", \"wijk\"], "
+            "\"dct:title\": {\"@value\": \"",
+            base, slug, base, slug);
+        lit(b, ds->title);
+        stad_strbuf_append(b, "\", \"@language\": \"nl\"}, \"dct:description\": {\"@value\": \"");
+        lit(b, ds->description);
+        suppression_note(b, ds);
+        /* keywords with their language, as in the Turtle: the same graph */
+        stad_strbuf_append(b, "\", \"@language\": \"nl\"}, \"dcat:keyword\": [{\"@value\": \"");
+        lit(b, ds->keyword);
+        stad_strbuf_printf(b,
+            "\", \"@language\": \"nl\"}, {\"@value\": \"buurt\", \"@language\": \"nl\"}, "
+            "{\"@value\": \"wijk\", \"@language\": \"nl\"}], "
             "\"dct:language\": {\"@id\": \"" LANG_NL "\"}, "
-            "\"dcat:theme\": {\"@id\": \"" THEME_OOV "\"}, "
+            "\"dcat:theme\": {\"@id\": \"%s\"}, "
             "\"dct:modified\": {\"@value\": \"%s\", \"@type\": \"xsd:date\"}, "
             "\"overheid:authority\": {\"@id\": \"%s\"}, \"dct:publisher\": {\"@id\": \"%s\"}, "
             "\"dcat:landingPage\": {\"@id\": \"%s\"}, "
@@ -178,8 +184,7 @@ int od_write_jsonld(const od_meta *m, stad_strbuf *b)
             "\"dct:temporal\": {\"@type\": \"dct:PeriodOfTime\", "
             "\"dcat:startDate\": {\"@value\": \"%s-01\", \"@type\": \"xsd:date\"}, "
             "\"dcat:endDate\": {\"@value\": \"%s\", \"@type\": \"xsd:date\"}}, ",
-            base, slug, base, slug, titles[th], descr[th], suppression_note, slug,
-            m->modified, m->authority, m->authority, base, m->theme[th].first, end);
+            ds->theme_uri, m->modified, m->authority, m->authority, base, ds->first, end);
         stad_strbuf_append(b, "\"dct:spatial\": {\"@type\": \"dct:Location\", "
                               "\"locn:geographicName\": {\"@value\": \"");
         lit(b, m->city);
@@ -194,11 +199,17 @@ int od_write_jsonld(const od_meta *m, stad_strbuf *b)
         static const char *const fmt[] = {"CSV", "GEOJSON"};
         static const char *const mt[] = {"text/csv", "application/geo+json"};
         for (int d = 0; d < 2; d++) {
-            int64_t bytes = d ? m->theme[th].geojson_bytes : m->theme[th].csv_bytes;
+            int64_t bytes = d ? ds->geojson_bytes : ds->csv_bytes;
             stad_strbuf_printf(b,
                 ",\n{\"@id\": \"%s%s.%s\", \"@type\": \"dcat:Distribution\", "
-                "\"dct:title\": {\"@value\": \"%s (%s)\", \"@language\": \"nl\"}, "
-                "\"dct:description\": {\"@value\": \"%s%s\", \"@language\": \"nl\"}, "
+                "\"dct:title\": {\"@value\": \"", base, slug, ext[d]);
+            lit(b, ds->title);
+            stad_strbuf_printf(b, " (%s)\", \"@language\": \"nl\"}, \"dct:description\": "
+                                  "{\"@value\": \"", fmt[d]);
+            lit(b, ds->description);
+            suppression_note(b, ds);
+            stad_strbuf_printf(b,
+                "\", \"@language\": \"nl\"}, "
                 "\"dcat:accessURL\": {\"@id\": \"%s%s.%s\"}, "
                 "\"dcat:downloadURL\": {\"@id\": \"%s%s.%s\"}, "
                 "\"dct:license\": {\"@id\": \"" LICENCE_CC0 "\"}, "
@@ -206,8 +217,7 @@ int od_write_jsonld(const od_meta *m, stad_strbuf *b)
                 "\"dct:format\": {\"@id\": \"" FT "%s\"}, \"dcat:mediaType\": \"%s\", "
                 "\"dcat:byteSize\": {\"@value\": \"%" PRId64 "\", \"@type\": \"xsd:decimal\"}, "
                 "\"dct:modified\": {\"@value\": \"%s\", \"@type\": \"xsd:date\"}}",
-                base, slug, ext[d], titles[th], fmt[d], descr[th], suppression_note, base,
-                slug, ext[d], base, slug, ext[d], fmt[d], mt[d], bytes, m->modified);
+                base, slug, ext[d], base, slug, ext[d], fmt[d], mt[d], bytes, m->modified);
         }
     }
     return stad_strbuf_append(b, "\n]\n}\n") < 0 ? STAD_ENOMEM : 0;

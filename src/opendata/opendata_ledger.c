@@ -2,23 +2,13 @@
  * the store, and a new figure for a cell is refused when it differs from a figure
  * published earlier for that same cell by fewer than `threshold` events: the two
  * figures subtracted would describe that small group (late reports, a replaced
- * file). The tables are created here on first use; they hold counts, no events. */
+ * file). The tables (opendata_release, opendata_cell) are schema step 4 of the store;
+ * they hold counts, no events. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "opendata_internal.h"
-
-static const char *const schema =
-    "CREATE TABLE IF NOT EXISTS opendata_release ("
-    "  id INTEGER PRIMARY KEY, created INTEGER NOT NULL, threshold INTEGER NOT NULL,"
-    "  digest TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS opendata_cell ("
-    "  release INTEGER NOT NULL REFERENCES opendata_release(id),"
-    "  cell TEXT NOT NULL,"      /* level|area code|month|kind */
-    "  units INTEGER,"           /* NULL when suppressed */
-    "  status INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS opendata_cell_key ON opendata_cell(cell, units);";
 
 static int sql_fail(stad_store *s, const char *what)
 {
@@ -30,16 +20,14 @@ static void cell_key(const od_table *t, size_t a, size_t m, size_t k, char *buf,
 {
     char mk[8];
     od_month_key(t, m, mk);
-    snprintf(buf, n, "%s|%s|%s|%s", t->areas[a].level == OD_WIJK ? "wijk" : "buurt",
-             t->areas[a].code, mk, t->kinds[k]);
+    snprintf(buf, n, "%s|%s|%s|%s%s", t->areas[a].level == OD_WIJK ? "wijk" : "buurt",
+             t->areas[a].code, mk, t->key_prefix ? t->key_prefix : "", t->kinds[k]);
 }
 
 int od_ledger_check(stad_store *s, od_table *t, int threshold, int strict, int64_t *n)
 {
     *n = 0;
     sqlite3 *db = stad_store_db(s);
-    if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(s, "schema");
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT c.units, c.release FROM opendata_cell c WHERE c.cell = ? "
@@ -81,8 +69,8 @@ int od_ledger_check(stad_store *s, od_table *t, int threshold, int strict, int64
     return rc;
 }
 
-int od_ledger_record(stad_store *s, const od_table *t, int threshold, const char *digest,
-                     int64_t now, int64_t *release)
+int od_ledger_record(stad_store *s, const od_table *const *tables, size_t n_tables,
+                     int threshold, const char *digest, int64_t now, int64_t *release)
 {
     *release = 0;
     sqlite3 *db = stad_store_db(s);
@@ -122,24 +110,27 @@ int od_ledger_record(stad_store *s, const od_table *t, int threshold, const char
         goto out;
     }
     char key[256];
-    for (size_t a = 0; a < t->n_areas && !rc; a++)
-        for (size_t m = 0; m < t->n_months && !rc; m++)
-            for (size_t k = 0; k < t->n_kinds && !rc; k++) {
-                size_t c = od_cell(t, a, m, k);
-                if (!t->units[c])
-                    continue; /* a zero says nothing about anyone */
-                cell_key(t, a, m, k, key, sizeof key);
-                sqlite3_reset(st);
-                sqlite3_bind_int64(st, 1, id);
-                sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-                if (t->supp[c])
-                    sqlite3_bind_null(st, 3);
-                else
-                    sqlite3_bind_int64(st, 3, t->units[c]);
-                sqlite3_bind_int(st, 4, t->supp[c]);
-                if (sqlite3_step(st) != SQLITE_DONE)
-                    rc = sql_fail(s, "record cell");
-            }
+    for (size_t i = 0; i < n_tables && !rc; i++) {
+        const od_table *t = tables[i];
+        size_t n = t->n_areas * t->n_months * t->n_kinds;
+        for (size_t c = 0; c < n && !rc; c++) {
+            if (!t->units[c])
+                continue; /* a zero says nothing about anyone */
+            size_t k = c % t->n_kinds, m = (c / t->n_kinds) % t->n_months,
+                   a = c / t->n_kinds / t->n_months;
+            cell_key(t, a, m, k, key, sizeof key);
+            sqlite3_reset(st);
+            sqlite3_bind_int64(st, 1, id);
+            sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+            if (t->supp[c])
+                sqlite3_bind_null(st, 3);
+            else
+                sqlite3_bind_int64(st, 3, t->units[c]);
+            sqlite3_bind_int(st, 4, t->supp[c]);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sql_fail(s, "record cell");
+        }
+    }
     if (!rc)
         *release = id;
 out:

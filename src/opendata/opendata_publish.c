@@ -26,7 +26,8 @@ int stad_opendata_source_public(const stad_source_row *r)
            stad_privacy_has_role(r->roles, "public");
 }
 
-typedef struct ids { int64_t *v; size_t n; } ids;
+/* The register's publishable sources: ids for the events, names for the social store. */
+typedef struct ids { int64_t *v; char **name; size_t n; } ids;
 
 static int source_cb(void *user, const stad_source_row *r)
 {
@@ -34,10 +35,47 @@ static int source_cb(void *user, const stad_source_row *r)
     if (!stad_opendata_source_public(r))
         return 0;
     int64_t *nv = realloc(s->v, (s->n + 1) * sizeof *nv);
-    if (!nv)
+    if (nv)
+        s->v = nv;
+    char **nn = realloc(s->name, (s->n + 1) * sizeof *nn);
+    if (nn)
+        s->name = nn;
+    if (!nv || !nn || !(s->name[s->n] = strdup(r->name)))
         return STAD_ENOMEM;
-    s->v = nv;
     s->v[s->n++] = r->id;
+    return 0;
+}
+
+static void ids_free(ids *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->name[i]);
+    free(s->name);
+    free(s->v);
+}
+
+/* The social store's sources that the register allows (both lists sorted or not). */
+static int social_names(stad_social_db *db, const ids *src, char ***out, size_t *n)
+{
+    char **all = NULL;
+    size_t na = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = stad_social_sources(db, &all, &na);
+    if (rc)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < na; i++) {
+        int allowed = 0;
+        for (size_t j = 0; j < src->n && !allowed; j++)
+            allowed = strcmp(all[i], src->name[j]) == 0;
+        if (allowed)
+            all[k++] = all[i];
+        else
+            free(all[i]);
+    }
+    *out = all;
+    *n = k;
     return 0;
 }
 
@@ -84,18 +122,17 @@ int od_write_index(const od_meta *m, const stad_opendata_report *rep, stad_strbu
     html(b, m->publisher);
     stad_strbuf_printf(b, "</h1>\n<p>Geaggregeerde cijfers per buurt en wijk per maand, "
                           "bijgewerkt %s. Licentie: CC0 1.0. Cellen met minder dan %d "
-                          "gebeurtenissen (en cellen waaruit die terug te rekenen zijn) staan "
-                          "als <em>suppressed</em>, zonder aantal.</p>\n<ul>\n",
+                          "gebeurtenissen of huishoudens (en cellen waaruit die terug te "
+                          "rekenen zijn) staan als <em>suppressed</em>, zonder aantal.</p>\n"
+                          "<ul>\n",
                        m->modified, m->o->threshold);
-    static const char *const names[] = {"Incidenten", "Meldingen openbare ruimte",
-                                        "Handhavingsresultaten"};
-    for (int th = 0; th < OD_THEMES; th++) {
-        if (!m->theme[th].present)
-            continue;
-        const char *s = od_theme_slug(th);
-        stad_strbuf_printf(b, "<li>%s (%s t/m %s): <a href=\"%s.csv\">CSV</a>, "
+    for (size_t i = 0; i < m->n_ds; i++) {
+        const od_dataset *d = &m->ds[i];
+        stad_strbuf_append(b, "<li>");
+        html(b, d->title);
+        stad_strbuf_printf(b, " (%s t/m %s): <a href=\"%s.csv\">CSV</a>, "
                               "<a href=\"%s.geojson\">GeoJSON</a></li>\n",
-                           names[th], m->theme[th].first, m->theme[th].last, s, s);
+                           d->first, d->last, d->slug, d->slug);
     }
     stad_strbuf_printf(b, "</ul>\n<p>%" PRId64 " cellen gepubliceerd, %" PRId64
                           " onderdrukt. Metadata (DCAT-AP-DONL): <a href=\"catalog.ttl\">"
@@ -121,6 +158,117 @@ static void count(const od_table *t, stad_opendata_report *rep)
     }
 }
 
+#define THEME_OOV "http://standaarden.overheid.nl/owms/terms/Openbare_orde_en_veiligheid"
+#define THEME_SOCIAL "http://standaarden.overheid.nl/owms/terms/Sociale_zekerheid"
+
+/* First and last month (indexes) with a non-zero cell of the wanted kinds; 0 when none. */
+static int month_range(const od_table *t, const unsigned char *want, int *lo, int *hi)
+{
+    *lo = *hi = -1;
+    for (size_t k = 0; k < t->n_kinds; k++)
+        if (want[k])
+            for (size_t a = 0; a < t->n_areas; a++)
+                for (size_t mo = 0; mo < t->n_months; mo++)
+                    if (t->units[od_cell(t, a, mo, k)]) {
+                        if (*lo < 0 || (int)mo < *lo)
+                            *lo = (int)mo;
+                        if ((int)mo > *hi)
+                            *hi = (int)mo;
+                    }
+    return *lo >= 0;
+}
+
+/* Writes the CSV and GeoJSON of one dataset (the CSV goes into the digest) and adds
+ * it to the metadata. */
+static int write_dataset(stad_ctx *ctx, const char *dir, const od_table *t,
+                         const od_columns *cols, const od_dataset *proto, od_meta *m,
+                         crypto_generichash_state *hs, stad_strbuf *b)
+{
+    int lo, hi;
+    if (!t->units || !month_range(t, cols->want, &lo, &hi))
+        return 0; /* no data: no dataset */
+    od_dataset *nd = realloc(m->ds, (m->n_ds + 1) * sizeof *nd);
+    if (!nd)
+        return STAD_ENOMEM;
+    m->ds = nd;
+    od_dataset *d = &nd[m->n_ds++];
+    *d = *proto;
+    od_month_key(t, (size_t)lo, d->first);
+    od_month_key(t, (size_t)hi, d->last);
+    char name[128];
+    stad_strbuf_clear(b);
+    int rc = od_write_csv(t, cols, b);
+    crypto_generichash_update(hs, (const unsigned char *)stad_strbuf_str(b),
+                              strlen(stad_strbuf_str(b)));
+    d->csv_bytes = (int64_t)strlen(stad_strbuf_str(b));
+    snprintf(name, sizeof name, "%s.csv", d->slug);
+    if (!rc)
+        rc = write_file(ctx, dir, name, b);
+    stad_strbuf_clear(b);
+    if (!rc)
+        rc = od_write_geojson(t, cols, b);
+    d->geojson_bytes = (int64_t)strlen(stad_strbuf_str(b));
+    snprintf(name, sizeof name, "%s.geojson", d->slug);
+    if (!rc)
+        rc = write_file(ctx, dir, name, b);
+    return rc;
+}
+
+static int write_datasets(stad_ctx *ctx, const char *dir, const od_table *t,
+                          const od_table *u, od_meta *m, crypto_generichash_state *hs)
+{
+    static const char *const titles[] = {"Incidenten per buurt en wijk per maand",
+                                         "Meldingen openbare ruimte per buurt en wijk per maand",
+                                         "Handhavingsresultaten per buurt en wijk per maand"};
+    static const char *const descr[] = {
+        "Aantal geregistreerde incidenten per soort, per buurt en wijk en per maand.",
+        "Aantal meldingen openbare ruimte per soort, per buurt en wijk en per maand.",
+        /* one string: clang warns about split literals in an initialiser list */
+        "Aantal handhavingsresultaten (zoals gelabelde en verwijderde fietsen) per soort, per buurt en wijk en per maand."};
+    size_t nk = t->n_kinds > u->n_kinds ? t->n_kinds : u->n_kinds;
+    unsigned char *want = malloc(nk ? nk : 1);
+    stad_strbuf b = STAD_STRBUF_INIT;
+    int rc = want ? 0 : STAD_ENOMEM;
+    for (int th = 0; th < OD_THEMES && !rc; th++) {
+        for (size_t k = 0; k < t->n_kinds; k++)
+            want[k] = od_theme_of(t->kinds[k]) == th;
+        od_columns cols = {want, "kind", "count"};
+        od_dataset d;
+        memset(&d, 0, sizeof d);
+        snprintf(d.slug, sizeof d.slug, "%s", od_theme_slug(th));
+        snprintf(d.title, sizeof d.title, "%s", titles[th]);
+        snprintf(d.description, sizeof d.description, "%s", descr[th]);
+        snprintf(d.keyword, sizeof d.keyword, "%s", od_theme_slug(th));
+        d.theme_uri = THEME_OOV;
+        d.unit = "gebeurtenissen";
+        rc = write_dataset(ctx, dir, t, &cols, &d, m, hs, &b);
+    }
+    /* one dataset per social source */
+    for (size_t s = 0; s < u->n_kinds && !rc; s++) {
+        for (size_t k = 0; k < u->n_kinds; k++)
+            want[k] = k == s;
+        od_columns cols = {want, "source", "households"};
+        od_dataset d;
+        memset(&d, 0, sizeof d);
+        const char *src = u->kinds[s];
+        snprintf(d.slug, sizeof d.slug, "sociaal-%s", src);
+        snprintf(d.title, sizeof d.title, "Huishoudens in de bron %s (sociaal domein) per buurt "
+                                          "en wijk per maand", src);
+        snprintf(d.description, sizeof d.description,
+                 "Aantal verschillende huishoudens met ten minste een registratie in de bron %s "
+                 "van het sociaal domein, per buurt en wijk en per maand. Geteld uit "
+                 "gepseudonimiseerde gegevens; de bron is in het bronnenregister vrijgegeven "
+                 "voor publicatie.", src);
+        snprintf(d.keyword, sizeof d.keyword, "%s", src);
+        d.theme_uri = THEME_SOCIAL;
+        d.unit = "huishoudens";
+        rc = write_dataset(ctx, dir, u, &cols, &d, m, hs, &b);
+    }
+    stad_strbuf_free(&b);
+    free(want);
+    return rc;
+}
+
 int stad_opendata_publish(stad_store *s, const stad_opendata_opts *oin,
                           stad_opendata_report *rep)
 {
@@ -139,33 +287,71 @@ int stad_opendata_publish(stad_store *s, const stad_opendata_opts *oin,
         o.base_url = "http://127.0.0.1:8080/opendata/";
     if (!o.contact_email)
         o.contact_email = "opendata@example.org";
-    ids src = {NULL, 0};
+    ids src = {NULL, NULL, 0};
     int rc = stad_store_sources_each(s, source_cb, &src);
+    if (rc == STAD_ENOMEM)
+        rc = stad_fail(ctx, rc, "out of memory");
     if (!rc && !src.n)
         rc = stad_fail(ctx, STAD_EEMPTY, "publish: no source may be published (approve a "
                                          "source with role 'public' in the register)");
     rep->sources = (int64_t)src.n;
-    od_table t;
+    /* The social store: checked read-only first so that a wrong path is an error,
+     * not a new empty store; then read-write for its ledger. */
+    stad_social_db *sdb = NULL;
+    char **snames = NULL;
+    size_t n_snames = 0;
+    if (!rc && o.social_db) {
+        rc = stad_social_db_open_readonly(ctx, o.social_db, &sdb);
+        stad_social_db_close(sdb);
+        sdb = NULL;
+        if (!rc)
+            rc = stad_social_db_open(ctx, o.social_db, &sdb);
+        if (!rc)
+            rc = social_names(sdb, &src, &snames, &n_snames);
+    }
+    rep->social_sources = (int64_t)n_snames;
+    od_table t, u;
     memset(&t, 0, sizeof t);
+    memset(&u, 0, sizeof u);
     if (!rc)
         rc = od_table_load(s, src.v, src.n, &t);
-    free(src.v);
+    if (!rc && n_snames)
+        rc = od_social_load(s, sdb, snames, n_snames, &u, &rep->social_records);
+    ids_free(&src);
     rep->events = t.events;
-    /* the ledger can refuse cells, which changes what protects them: repeat until
-     * a pass refuses nothing new */
-    for (int pass = 0; !rc && pass < 20; pass++) {
-        int64_t n = 0;
+    /* the ledgers can refuse cells, which changes what protects them: repeat until a
+     * pass refuses nothing new; refusing only ever hides more */
+    int64_t refused = 1;
+    for (int pass = 0; !rc && refused && pass < 20; pass++) {
+        int64_t n1 = 0, n2 = 0, n3 = 0;
         rc = od_table_suppress(ctx, &t, o.threshold);
         if (!rc)
-            rc = od_ledger_check(s, &t, o.threshold, o.strict, &n);
-        if (!rc && !n)
-            break;
+            rc = od_table_suppress(ctx, &u, o.threshold);
+        if (!rc)
+            rc = od_ledger_check(s, &t, o.threshold, o.strict, &n1);
+        if (!rc)
+            rc = od_ledger_check(s, &u, o.threshold, o.strict, &n2);
+        if (!rc && sdb)
+            rc = od_social_check(s, sdb, &u, o.threshold, o.strict, &n3);
+        refused = n1 + n2 + n3;
+    }
+    if (!rc && refused) {
+        /* still refusing after 20 passes: hide what was refused last */
+        rc = od_table_suppress(ctx, &t, o.threshold);
+        if (!rc)
+            rc = od_table_suppress(ctx, &u, o.threshold);
     }
     if (rc) {
         od_table_free(&t);
+        od_table_free(&u);
+        for (size_t i = 0; i < n_snames; i++)
+            free(snames[i]);
+        free(snames);
+        stad_social_db_close(sdb);
         return rc;
     }
     count(&t, rep);
+    count(&u, rep);
     char *city = NULL;
     stad_store_meta_get(s, "city.name", &city);
     char pub[256], auth[512];
@@ -191,44 +377,11 @@ int stad_opendata_publish(stad_store *s, const stad_opendata_opts *oin,
         rc = stad_fail(ctx, STAD_EIO, "%s: %s", o.dir, strerror(errno));
     crypto_generichash_state hs;
     crypto_generichash_init(&hs, NULL, 0, 32);
+    if (!rc)
+        rc = write_datasets(ctx, o.dir, &t, &u, &m, &hs);
+    rep->datasets = (int)m.n_ds;
     stad_strbuf b = STAD_STRBUF_INIT;
-    for (int th = 0; th < OD_THEMES && !rc; th++) {
-        int lo = -1, hi = -1;
-        for (size_t k = 0; k < t.n_kinds; k++)
-            if (od_theme_of(t.kinds[k]) == th)
-                for (size_t a = 0; a < t.n_areas; a++)
-                    for (size_t mo = 0; mo < t.n_months; mo++)
-                        if (t.units[od_cell(&t, a, mo, k)]) {
-                            if (lo < 0 || (int)mo < lo)
-                                lo = (int)mo;
-                            if ((int)mo > hi)
-                                hi = (int)mo;
-                        }
-        if (lo < 0)
-            continue;
-        m.theme[th].present = 1;
-        od_month_key(&t, (size_t)lo, m.theme[th].first);
-        od_month_key(&t, (size_t)hi, m.theme[th].last);
-        char name[64];
-        stad_strbuf_clear(&b);
-        rc = od_write_csv(&t, th, &b);
-        crypto_generichash_update(&hs, (const unsigned char *)stad_strbuf_str(&b),
-                                  strlen(stad_strbuf_str(&b)));
-        m.theme[th].csv_bytes = (int64_t)strlen(stad_strbuf_str(&b));
-        snprintf(name, sizeof name, "%s.csv", od_theme_slug(th));
-        if (!rc)
-            rc = write_file(ctx, o.dir, name, &b);
-        stad_strbuf_clear(&b);
-        if (!rc)
-            rc = od_write_geojson(&t, th, &b);
-        m.theme[th].geojson_bytes = (int64_t)strlen(stad_strbuf_str(&b));
-        snprintf(name, sizeof name, "%s.geojson", od_theme_slug(th));
-        if (!rc)
-            rc = write_file(ctx, o.dir, name, &b);
-        rep->datasets++;
-    }
     if (!rc) {
-        stad_strbuf_clear(&b);
         rc = od_write_turtle(&m, &b);
         if (!rc)
             rc = write_file(ctx, o.dir, "catalog.ttl", &b);
@@ -248,11 +401,25 @@ int stad_opendata_publish(stad_store *s, const stad_opendata_opts *oin,
     char hex[65];
     crypto_generichash_final(&hs, dg, sizeof dg);
     sodium_bin2hex(hex, sizeof hex, dg, sizeof dg);
+    /* The social ledger first (a release named after the tables, so the same tables
+     * are recorded once), then the count ledger of the store. */
+    if (!rc && sdb && u.units) {
+        char name[64];
+        snprintf(name, sizeof name, "opendata-%.16s", hex);
+        rc = od_social_record(s, sdb, &u, o.threshold, name);
+    }
+    const od_table *tables[2] = {&t, &u};
     if (!rc)
-        rc = od_ledger_record(s, &t, o.threshold, hex, o.now, &rep->release);
+        rc = od_ledger_record(s, tables, 2, o.threshold, hex, o.now, &rep->release);
     if (rc == STAD_ENOMEM)
         stad_fail(ctx, rc, "out of memory");
     free(city);
+    free(m.ds);
     od_table_free(&t);
+    od_table_free(&u);
+    for (size_t i = 0; i < n_snames; i++)
+        free(snames[i]);
+    free(snames);
+    stad_social_db_close(sdb);
     return rc;
 }

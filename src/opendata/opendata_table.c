@@ -82,13 +82,30 @@ static int month_of(int64_t t)
     return y * 12 + m - 1;
 }
 
+int od_table_load_areas(stad_store *s, od_table *t)
+{
+    int rc = stad_store_areas_each(s, NULL, area_cb, t);
+    return rc == STAD_ENOMEM ? stad_fail(stad_store_ctx(s), rc, "out of memory") : rc;
+}
+
+int od_table_alloc(od_table *t)
+{
+    size_t n = t->n_areas * t->n_months * t->n_kinds;
+    if (!n)
+        return 0;
+    t->units = calloc(n, sizeof *t->units);
+    t->supp = calloc(n, sizeof *t->supp);
+    t->forced = calloc(n, sizeof *t->forced);
+    return t->units && t->supp && t->forced ? 0 : STAD_ENOMEM;
+}
+
 int od_table_load(stad_store *s, const int64_t *sources, size_t n_sources, od_table *t)
 {
     stad_ctx *ctx = stad_store_ctx(s);
     memset(t, 0, sizeof *t);
-    int rc = stad_store_areas_each(s, NULL, area_cb, t);
+    int rc = od_table_load_areas(s, t);
     if (rc)
-        return rc == STAD_ENOMEM ? stad_fail(ctx, rc, "out of memory") : rc;
+        return rc;
     stad_event_filter f;
     memset(&f, 0, sizeof f);
     f.restrict_sources = 1;
@@ -138,13 +155,8 @@ int od_table_load(stad_store *s, const int64_t *sources, size_t n_sources, od_ta
     t->first_month = lo;
     t->n_months = hi >= lo ? (size_t)(hi - lo + 1) : 0;
     size_t n = t->n_areas * t->n_months * t->n_kinds;
-    if (!rc && n) {
-        t->units = calloc(n, sizeof *t->units);
-        t->supp = calloc(n, sizeof *t->supp);
-        t->forced = calloc(n, sizeof *t->forced);
-        if (!t->units || !t->supp || !t->forced)
-            rc = STAD_ENOMEM;
-    }
+    if (!rc)
+        rc = od_table_alloc(t);
     for (size_t i = 0; !rc && n && i < e->n; i++) {
         size_t m = (size_t)(month_of(e->t_from[i]) - lo), k = kmap[e->kind[i]];
         long b = e->buurt[i] ? find_area(t, e->buurt[i]) : -1;
@@ -180,6 +192,13 @@ void od_table_free(od_table *t)
     free(t->units);
     free(t->supp);
     free(t->forced);
+    if (t->members) {
+        size_t n = t->n_areas * t->n_months * t->n_kinds;
+        for (size_t c = 0; c < n; c++)
+            free(t->members[c]);
+    }
+    free(t->members);
+    free(t->n_members);
     memset(t, 0, sizeof *t);
 }
 

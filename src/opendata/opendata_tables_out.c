@@ -9,14 +9,15 @@ static const char *const status_text[] = {"published", "suppressed", "suppressed
                                           "suppressed"};
 static const char *const reason_text[] = {"", "threshold", "secondary", "ledger"};
 
-int od_write_csv(const od_table *t, int theme, stad_strbuf *b)
+int od_write_csv(const od_table *t, const od_columns *cols, stad_strbuf *b)
 {
-    stad_strbuf_append(b, "level,area_code,area_name,month,kind,count,status,reason\n");
+    stad_strbuf_printf(b, "level,area_code,area_name,month,%s,%s,status,reason\n", cols->kind,
+                       cols->count);
     char mk[8];
     for (size_t a = 0; a < t->n_areas; a++)
         for (size_t m = 0; m < t->n_months; m++)
             for (size_t k = 0; k < t->n_kinds; k++) {
-                if (od_theme_of(t->kinds[k]) != theme)
+                if (!cols->want[k])
                     continue;
                 size_t c = od_cell(t, a, m, k);
                 od_month_key(t, m, mk);
@@ -34,7 +35,7 @@ int od_write_csv(const od_table *t, int theme, stad_strbuf *b)
     return 0;
 }
 
-int od_write_geojson(const od_table *t, int theme, stad_strbuf *b)
+int od_write_geojson(const od_table *t, const od_columns *cols, stad_strbuf *b)
 {
     stad_strbuf_append(b, "{\"type\":\"FeatureCollection\",\"features\":[");
     char mk[8];
@@ -54,19 +55,19 @@ int od_write_geojson(const od_table *t, int theme, stad_strbuf *b)
         for (size_t m = 0; m < t->n_months; m++)
             for (size_t k = 0; k < t->n_kinds; k++) {
                 size_t c = od_cell(t, a, m, k);
-                if (od_theme_of(t->kinds[k]) != theme)
+                if (!cols->want[k])
                     continue;
                 od_month_key(t, m, mk);
-                stad_strbuf_printf(b, "%s{\"month\":\"%s\",\"kind\":\"%s\",", fc ? "" : ",",
-                                   mk, t->kinds[k]);
+                stad_strbuf_printf(b, "%s{\"month\":\"%s\",\"%s\":\"%s\",", fc ? "" : ",",
+                                   mk, cols->kind, t->kinds[k]);
                 fc = 0;
                 if (t->supp[c])
-                    stad_strbuf_printf(b, "\"count\":null,\"status\":\"suppressed\","
+                    stad_strbuf_printf(b, "\"%s\":null,\"status\":\"suppressed\","
                                           "\"reason\":\"%s\"}",
-                                       reason_text[t->supp[c]]);
+                                       cols->count, reason_text[t->supp[c]]);
                 else
-                    stad_strbuf_printf(b, "\"count\":%" PRId64 ",\"status\":\"published\"}",
-                                       t->units[c]);
+                    stad_strbuf_printf(b, "\"%s\":%" PRId64 ",\"status\":\"published\"}",
+                                       cols->count, t->units[c]);
             }
         if (stad_strbuf_append(b, "]}}") < 0)
             return STAD_ENOMEM;

@@ -1,5 +1,7 @@
 /* Open data while serving: published at start and again after every new batch from
- * the watched folder, so the city's figures follow the data without a cron job. */
+ * the watched folder, so the city's figures follow the data without a cron job. With
+ * --social-db the social sources the register allows are published too; the social
+ * store is then written to (its release ledger), never from a request. */
 #include <stdio.h>
 
 #include "server/server_internal.h"
@@ -20,6 +22,7 @@ void srv_opendata_publish(stad_server *srv, stad_ctx *ctx, stad_store *s,
     stad_opendata_opts o;
     stad_opendata_opts_init(&o);
     o.dir = dir;
+    o.social_db = srv->social_db; /* its sources that the register allows, if any */
     char base[128];
     if (srv->port > 0) {
         snprintf(base, sizeof base, "http://127.0.0.1:%d/opendata/", srv->port);

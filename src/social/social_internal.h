@@ -15,7 +15,8 @@
  *   social_logit.c      logistic regression
  *   social_suppress.c   threshold rule and secondary suppression
  *   social_analyse.c    grouped rates, model, period change
- *   social_ledger.c     release ledger and the differencing check
+ *   social_ledger.c     release ledger and the differencing check (also for open data)
+ *   social_records.c    source names and records for tables published elsewhere
  *   social_synth.c      synthetic population from CBS figures
  *   social_clk.c        Bloom-filter encodings for the error-tolerant fallback */
 #ifndef STAD_SOCIAL_INTERNAL_H

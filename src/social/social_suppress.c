@@ -1,8 +1,11 @@
 /* Threshold rule and secondary suppression. A table is published with its margins
- * (sums along each dimension); a suppressed cell that is alone in its line could be
- * recovered as the margin minus the other cells, so a second cell in that line is
- * suppressed too: the non-empty one with the fewest units, which costs the least
- * information. Repeated until no line has a lone suppressed cell. */
+ * (sums along each dimension), so the margin minus the published cells of a line gives
+ * the sum of its suppressed cells. A lone suppressed cell would be recovered exactly,
+ * and two small ones together would still reveal a group under the threshold; so a
+ * line gets more suppressed cells until there are at least two and they hold at least
+ * `threshold` units together (or no non-empty cell is left): the non-empty cell with
+ * the fewest units, which costs the least information. Repeated until every line
+ * passes. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,11 +54,13 @@ int stad_suppress(const int64_t *units, const size_t *dims, size_t ndim, int thr
                 if ((start / stride[d]) % dims[d] != 0)
                     continue;
                 size_t n_supp = 0, best = (size_t)-1;
+                int64_t hidden = 0;
                 int best_help = -1;
                 for (size_t k = 0; k < dims[d]; k++) {
                     size_t c = start + k * stride[d];
                     if (supp[c]) {
                         n_supp++;
+                        hidden += units[c];
                         continue;
                     }
                     if (units[c] <= 0)
@@ -69,7 +74,8 @@ int stad_suppress(const int64_t *units, const size_t *dims, size_t ndim, int thr
                         best_help = help;
                     }
                 }
-                if (n_supp == 1 && best != (size_t)-1) {
+                int exposed = n_supp == 1 || (n_supp > 1 && hidden < threshold);
+                if (exposed && best != (size_t)-1) {
                     supp[best] = STAD_CELL_SECONDARY;
                     changed = 1;
                 }

@@ -163,6 +163,14 @@ static void test_suppress(void **state)
     assert_int_equal(s[1], 0);
     assert_int_equal(s[2], STAD_CELL_SECONDARY);
     assert_int_equal(s[3], 0);
+    /* two small cells hide each other but their sum (3 + 4 = 7) would still be the
+     * margin minus the rest: the smallest other cell (12) joins them, 19 >= 10 */
+    int64_t x[] = {3, 4, 40, 12, 25};
+    size_t d5[] = {5};
+    assert_int_equal(stad_suppress(x, d5, 1, 10, s), 0);
+    int want_x[] = {STAD_CELL_PRIMARY, STAD_CELL_PRIMARY, 0, STAD_CELL_SECONDARY, 0};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(s[i], want_x[i]);
     /* nothing under the threshold: nothing suppressed */
     int64_t w[] = {10, 11};
     size_t d2[] = {2};
