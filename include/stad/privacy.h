@@ -106,10 +106,31 @@ int stad_privacy_login(stad_store *s, const stad_session_policy *pol, const char
                        int64_t *retry_after);
 /* Read-only check of a session token: STAD_EDENIED when unknown, expired, idle too
  * long or its account is locked. *touch is set when last_seen is more than a minute
- * old (the caller then calls stad_privacy_session_touch, possibly later). */
+ * old (the caller then calls stad_privacy_session_touch, possibly later).
+ * It is stad_privacy_session_read followed by stad_privacy_session_usable. */
 int stad_privacy_session_check(stad_store *s, const stad_session_policy *pol,
                                const char *token, int64_t now, stad_principal *p,
                                int *touch);
+
+/* A session as the store keeps it, with its account. */
+typedef struct stad_session_state {
+    stad_principal who;
+    int locked;                /* the account is locked */
+    int64_t last_seen, expires; /* unix seconds (UTC) */
+} stad_session_state;
+#define STAD_TOKEN_DIGEST_LEN 32
+/* The digest (BLAKE2b) the store keys a session by: a token is kept only in this
+ * form. Returns 0, or -1 (digest zeroed) for a token that is not 64 hex digits. */
+int stad_privacy_token_digest(const char *token,
+                              unsigned char digest[STAD_TOKEN_DIGEST_LEN]);
+/* Reads the session of token with its account, no rule applied; STAD_EDENIED
+ * ("no session") when there is none. */
+int stad_privacy_session_read(stad_store *s, const char *token, stad_session_state *out);
+/* THE session rule, without I/O, so that a copy held in memory is judged exactly as
+ * the store's row: 1 when usable at now, else 0 with the reason in *why (locked,
+ * expired, idle too long). *touch as in stad_privacy_session_check. */
+int stad_privacy_session_usable(const stad_session_policy *pol, const stad_session_state *ss,
+                                int64_t now, int *touch, const char **why);
 int stad_privacy_session_touch(stad_store *s, const char *token, int64_t now);
 /* Ends the session (logout); no error when it does not exist. Also removes
  * sessions that expired before now. */
@@ -139,6 +160,9 @@ typedef struct stad_scope {
  * Role public reads no source. */
 int stad_privacy_scope(stad_store *s, const stad_principal *p, stad_scope **out);
 void stad_privacy_scope_free(stad_scope *sc);
+/* A copy of sc (the caller's, released with stad_privacy_scope_free); 0 or
+ * STAD_ENOMEM. */
+int stad_privacy_scope_dup(const stad_scope *sc, stad_scope **out);
 /* Restricts f to the scope (f keeps pointing into sc). */
 void stad_privacy_scope_apply(const stad_scope *sc, stad_event_filter *f);
 int stad_privacy_scope_has(const stad_scope *sc, int64_t source_id);
@@ -191,6 +215,8 @@ typedef struct stad_audit_row {
 
 /* Appends one row (its own statement; inside the caller's transaction if any). */
 int stad_privacy_audit(stad_store *s, const stad_audit_row *r);
+/* Appends n rows in order with one prepared statement (a server's batch). */
+int stad_privacy_audit_rows(stad_store *s, const stad_audit_row *rows, size_t n);
 
 typedef struct stad_audit_filter {
     int64_t since, until; /* unix seconds; 0 = open */

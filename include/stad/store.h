@@ -15,7 +15,7 @@
 
 #include "base.h"
 
-#define STAD_SCHEMA_VERSION 3
+#define STAD_SCHEMA_VERSION 5
 
 typedef struct stad_store stad_store;
 struct sqlite3;
@@ -81,6 +81,13 @@ int stad_store_meta_set(stad_store *s, const char *key, const char *value);
 /* A number that grows with every change to batches and areas (0 for a new store):
  * for ETags and for noticing new data. */
 int stad_store_data_version(stad_store *s, int64_t *version);
+/* The data version and the access generation in one read (a statement kept by the
+ * store, for a server's every request). The access generation (table
+ * auth_generation) grows with every change to accounts, sessions (other than
+ * last_seen) and the source register, counted by triggers whoever makes the change;
+ * -1 when the store lacks it (then nothing derived from sessions may be cached). Read both in the same transaction
+ * as the data they guard. */
+int stad_store_versions(stad_store *s, int64_t *data_version, int64_t *auth_generation);
 /* Increments the data version, for modules that change events through their own
  * SQL (retention); call inside the writing transaction. */
 int stad_store_bump_data_version(stad_store *s);

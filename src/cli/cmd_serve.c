@@ -153,7 +153,8 @@ static int serve(cli_env *env, int argc, char **argv, const stad_settings *cfg)
         if (so.watch_dir)
             printf("  watch %s\n", so.watch_dir);
         if (so.social_db)
-            printf("  social store %s (read-only)\n", so.social_db);
+            printf("  social store %s (read-only%s)\n", so.social_db,
+                   so.opendata_dir ? "; its open-data ledger is written" : "");
     }
     fflush(stdout);
     while (!stop_requested) {
@@ -217,7 +218,9 @@ const cli_command cmd_serve = {
     "  --opendata DIR    publish the open data (stad publish) into DIR at start and\n"
     "                after every new batch, and serve it under /opendata/ without login\n"
     "  --social-db FILE  the social store of `stad social import`, opened read-only,\n"
-    "                for the social-domain page (/sociaal.html; docs/social-dashboard.md)\n"
+    "                for the social-domain page (/sociaal.html; docs/social-dashboard.md);\n"
+    "                with --opendata its sources the register allows are published too\n"
+    "                (which records the release in its ledger)\n"
     "\n"
     "Every route but /api/health needs a session: log in on the dashboard with an\n"
     "account made by `stad user add`. Sources are shown once a privacy officer has\n"

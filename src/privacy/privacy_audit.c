@@ -3,15 +3,8 @@
 
 #include "privacy/privacy_internal.h"
 
-int stad_privacy_audit(stad_store *s, const stad_audit_row *r)
+static void bind_row(sqlite3_stmt *st, const stad_audit_row *r)
 {
-    sqlite3_stmt *st;
-    int rc = priv_prepare(s,
-                          "INSERT INTO audit(t, actor, interface, action, route, query, "
-                          "sources, rows, outcome) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          &st, "writing the audit log");
-    if (rc)
-        return rc;
     sqlite3_bind_int64(st, 1, r->t);
     sqlite3_bind_text(st, 2, r->actor ? r->actor : "-", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->interface ? r->interface : "-", -1, SQLITE_STATIC);
@@ -24,7 +17,30 @@ int stad_privacy_audit(stad_store *s, const stad_audit_row *r)
     else
         sqlite3_bind_null(st, 8);
     sqlite3_bind_text(st, 9, r->outcome ? r->outcome : "ok", -1, SQLITE_STATIC);
-    return priv_step_done(s, st, "writing the audit log");
+}
+
+int stad_privacy_audit_rows(stad_store *s, const stad_audit_row *rows, size_t n)
+{
+    if (!n)
+        return 0;
+    sqlite3_stmt *st;
+    int rc = priv_prepare(s,
+                          "INSERT INTO audit(t, actor, interface, action, route, query, "
+                          "sources, rows, outcome) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          &st, "writing the audit log");
+    for (size_t i = 0; i < n && !rc; i++) {
+        sqlite3_reset(st);
+        bind_row(st, &rows[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = priv_fail_sql(s, "writing the audit log");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int stad_privacy_audit(stad_store *s, const stad_audit_row *r)
+{
+    return stad_privacy_audit_rows(s, r, 1);
 }
 
 int stad_privacy_audit_each(stad_store *s, const stad_audit_filter *f,

@@ -104,6 +104,26 @@ void stad_privacy_scope_free(stad_scope *sc)
     free(sc);
 }
 
+int stad_privacy_scope_dup(const stad_scope *sc, stad_scope **out)
+{
+    *out = NULL;
+    stad_scope *d = malloc(sizeof *d);
+    if (!d)
+        return STAD_ENOMEM;
+    *d = *sc;
+    d->source_ids = NULL;
+    if (sc->n) {
+        d->source_ids = malloc(sc->n * sizeof *d->source_ids);
+        if (!d->source_ids) {
+            free(d);
+            return STAD_ENOMEM;
+        }
+        memcpy(d->source_ids, sc->source_ids, sc->n * sizeof *d->source_ids);
+    }
+    *out = d;
+    return 0;
+}
+
 void stad_privacy_scope_apply(const stad_scope *sc, stad_event_filter *f)
 {
     if (sc && sc->all) {

@@ -223,12 +223,20 @@ out:
     return rc;
 }
 
-int stad_privacy_session_check(stad_store *s, const stad_session_policy *pol,
-                               const char *token, int64_t now, stad_principal *p,
-                               int *touch)
+int stad_privacy_token_digest(const char *token, unsigned char digest[STAD_TOKEN_DIGEST_LEN])
+{
+    if (!token_ok(token)) {
+        memset(digest, 0, STAD_TOKEN_DIGEST_LEN);
+        return -1;
+    }
+    token_hash(token, digest);
+    return 0;
+}
+
+int stad_privacy_session_read(stad_store *s, const char *token, stad_session_state *out)
 {
     stad_ctx *ctx = stad_store_ctx(s);
-    *touch = 0;
+    memset(out, 0, sizeof *out);
     if (!token_ok(token))
         return stad_fail(ctx, STAD_EDENIED, "no session");
     unsigned char hash[32];
@@ -244,20 +252,12 @@ int stad_privacy_session_check(stad_store *s, const stad_session_policy *pol,
     sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        int64_t last = sqlite3_column_int64(st, 4), expires = sqlite3_column_int64(st, 5);
-        if (sqlite3_column_int(st, 3))
-            rc = stad_fail(ctx, STAD_EDENIED, "account locked");
-        else if (now >= expires)
-            rc = stad_fail(ctx, STAD_EDENIED, "session expired");
-        else if (now - last >= pol->idle_seconds)
-            rc = stad_fail(ctx, STAD_EDENIED, "session idle too long");
-        else {
-            memset(p, 0, sizeof *p);
-            p->account_id = sqlite3_column_int64(st, 0);
-            snprintf(p->name, sizeof p->name, "%s", priv_col_text(st, 1));
-            snprintf(p->roles, sizeof p->roles, "%s", priv_col_text(st, 2));
-            *touch = now - last >= 60;
-        }
+        out->who.account_id = sqlite3_column_int64(st, 0);
+        snprintf(out->who.name, sizeof out->who.name, "%s", priv_col_text(st, 1));
+        snprintf(out->who.roles, sizeof out->who.roles, "%s", priv_col_text(st, 2));
+        out->locked = sqlite3_column_int(st, 3) != 0;
+        out->last_seen = sqlite3_column_int64(st, 4);
+        out->expires = sqlite3_column_int64(st, 5);
     } else if (step == SQLITE_DONE) {
         rc = stad_fail(ctx, STAD_EDENIED, "no session");
     } else {
@@ -265,6 +265,39 @@ int stad_privacy_session_check(stad_store *s, const stad_session_policy *pol,
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int stad_privacy_session_usable(const stad_session_policy *pol, const stad_session_state *ss,
+                                int64_t now, int *touch, const char **why)
+{
+    *touch = 0;
+    *why = NULL;
+    if (ss->locked)
+        *why = "account locked";
+    else if (now >= ss->expires)
+        *why = "session expired";
+    else if (now - ss->last_seen >= pol->idle_seconds)
+        *why = "session idle too long";
+    if (*why)
+        return 0;
+    *touch = now - ss->last_seen >= 60;
+    return 1;
+}
+
+int stad_privacy_session_check(stad_store *s, const stad_session_policy *pol,
+                               const char *token, int64_t now, stad_principal *p,
+                               int *touch)
+{
+    *touch = 0;
+    stad_session_state ss;
+    int rc = stad_privacy_session_read(s, token, &ss);
+    if (rc)
+        return rc;
+    const char *why;
+    if (!stad_privacy_session_usable(pol, &ss, now, touch, &why))
+        return stad_fail(stad_store_ctx(s), STAD_EDENIED, "%s", why);
+    *p = ss.who;
+    return 0;
 }
 
 int stad_privacy_session_touch(stad_store *s, const char *token, int64_t now)

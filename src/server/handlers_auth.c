@@ -38,7 +38,7 @@ static json_t *session_json(const stad_principal *p, const char *token)
             json_array_append_new(roles, json_stringn(q, k));
         q += k;
     }
-    return json_pack("{s:o, s:o, s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b, s:b}}", "user",
+    return json_pack("{s:o, s:o, s:s, s:{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}}", "user",
                      srv_json_str(p->name), "roles", roles, "csrf", csrf, "may", "data",
                      stad_privacy_may(p, STAD_MAY_READ_DATA), "register",
                      stad_privacy_may(p, STAD_MAY_READ_REGISTER), "approve",
@@ -46,7 +46,8 @@ static json_t *session_json(const stad_principal *p, const char *token)
                      stad_privacy_may(p, STAD_MAY_READ_AUDIT), "users",
                      stad_privacy_may(p, STAD_MAY_MANAGE_USERS), "social",
                      stad_privacy_may(p, STAD_MAY_READ_SOCIAL), "social_own",
-                     stad_privacy_may(p, STAD_MAY_READ_SOCIAL_OWN));
+                     stad_privacy_may(p, STAD_MAY_READ_SOCIAL_OWN), "campaigns",
+                     stad_privacy_may(p, STAD_MAY_PLAN_CAMPAIGN));
 }
 
 int srv_h_login(srv_req *rq, json_t **out)
@@ -79,7 +80,7 @@ int srv_h_login(srv_req *rq, json_t **out)
     int64_t retry = 0;
     pthread_mutex_lock(&srv->wr_mu);
     if (rq->token[0])
-        stad_privacy_session_end(srv->wr, rq->token, now);
+        srv_session_end(srv, rq->token, now);
     int rc = stad_privacy_login(srv->wr, &srv->session, "http", name, password, now, token,
                                 &p, &retry);
     if (rc && rc != STAD_EDENIED && rc != STAD_EAGAIN)
@@ -106,7 +107,7 @@ int srv_h_logout(srv_req *rq, json_t **out)
 {
     stad_server *srv = rq->srv;
     pthread_mutex_lock(&srv->wr_mu);
-    int rc = stad_privacy_session_end(srv->wr, rq->token, (int64_t)time(NULL));
+    int rc = srv_session_end(srv, rq->token, (int64_t)time(NULL));
     pthread_mutex_unlock(&srv->wr_mu);
     if (rc)
         return srv_fail(rq, 500, NULL, "internal error while logging out");

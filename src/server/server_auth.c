@@ -98,6 +98,51 @@ static int origin_ok(srv_req *rq)
     return host && p && strcasecmp(p + 3, host) == 0;
 }
 
+int srv_read_versions(srv_req *rq)
+{
+    if (stad_store_versions(rq->store, &rq->version, &rq->auth_gen))
+        return srv_fail_internal(rq, "reading the data version");
+    return 0;
+}
+
+int srv_session_end(stad_server *srv, const char *token, int64_t now)
+{
+    unsigned char digest[STAD_TOKEN_DIGEST_LEN];
+    if (stad_privacy_token_digest(token, digest) == 0)
+        srv_sessions_drop(srv->sessions, digest);
+    /* The store's trigger also bumps the access generation: other servers on the
+     * same store drop it on their next request. */
+    return stad_privacy_session_end(srv->wr, token, now);
+}
+
+/* Checks the cookie's session: in the session cache at the request's access
+ * generation, else in the store (then cached). On success fills rq->who and
+ * rq->token and may hand over a cached scope. */
+static void check_session(srv_req *rq, const char *cookie, int64_t now, stad_scope **scope)
+{
+    stad_server *srv = rq->srv;
+    unsigned char digest[STAD_TOKEN_DIGEST_LEN];
+    if (stad_privacy_token_digest(cookie, digest) != 0)
+        return;
+    stad_session_state ss;
+    int touch = 0;
+    if (!srv_sessions_get(srv->sessions, digest, rq->auth_gen, &srv->session, now, &ss, scope,
+                          &touch)) {
+        const char *why;
+        if (stad_privacy_session_read(rq->store, cookie, &ss) != 0 ||
+            !stad_privacy_session_usable(&srv->session, &ss, now, &touch, &why))
+            return;
+        if (touch)
+            ss.last_seen = now; /* as the store will have it once touched */
+        srv_sessions_put(srv->sessions, digest, rq->auth_gen, &ss);
+    }
+    rq->authed = 1;
+    rq->who = ss.who;
+    snprintf(rq->token, sizeof rq->token, "%s", cookie);
+    if (touch)
+        srv_audit_touch(srv, rq->token);
+}
+
 int srv_authorize(srv_req *rq, const srv_route *r)
 {
     stad_server *srv = rq->srv;
@@ -107,20 +152,18 @@ int srv_authorize(srv_req *rq, const srv_route *r)
     char cookie[STAD_TOKEN_LEN + 8];
     session_cookie(rq, cookie, sizeof cookie);
     int64_t now = (int64_t)time(NULL);
-    int touch = 0;
-    if (cookie[0] &&
-        stad_privacy_session_check(rq->store, &srv->session, cookie, now, &rq->who, &touch) == 0) {
-        rq->authed = 1;
-        snprintf(rq->token, sizeof rq->token, "%s", cookie);
-        if (touch)
-            srv_audit_touch(srv, rq->token);
-    }
+    stad_scope *cached_scope = NULL;
+    if (cookie[0])
+        check_session(rq, cookie, now, &cached_scope);
     stad_clear_error(rq->ctx);
-    if (r->flags & SRV_PUBLIC)
+    if (r->flags & SRV_PUBLIC) {
+        stad_privacy_scope_free(cached_scope);
         return 0;
+    }
     if (!rq->authed)
         return srv_fail(rq, 401, NULL, "log in first");
     if (!stad_privacy_may(&rq->who, r->action)) {
+        stad_privacy_scope_free(cached_scope);
         srv_audit_request(rq, "denied", "forbidden");
         return srv_fail(rq, 403, NULL, "your roles do not allow this");
     }
@@ -130,12 +173,22 @@ int srv_authorize(srv_req *rq, const srv_route *r)
         char want[STAD_TOKEN_LEN + 1];
         stad_privacy_csrf(rq->token, want);
         if (!sent || !stad_privacy_token_equal(sent, want)) {
+            stad_privacy_scope_free(cached_scope);
             srv_audit_request(rq, "denied", "csrf");
             return srv_fail(rq, 403, NULL, "missing or wrong " SRV_CSRF_HEADER);
         }
     }
+    if (cached_scope) {
+        rq->scope = cached_scope;
+        return 0;
+    }
     if (stad_privacy_scope(rq->store, &rq->who, &rq->scope))
         return srv_fail_internal(rq, "reading the source register");
+    /* The scope follows from the roles and the register, both under the access
+     * generation: keep it with the session. */
+    unsigned char digest[STAD_TOKEN_DIGEST_LEN];
+    if (stad_privacy_token_digest(rq->token, digest) == 0)
+        srv_sessions_put_scope(srv->sessions, digest, rq->auth_gen, rq->scope);
     return 0;
 }
 

@@ -20,12 +20,15 @@
 #define SRV_GZIP_MIN 1024       /* bodies above this are gzip'ed for clients that ask */
 #define SRV_MAX_SPAN_DAYS 7306  /* 20 years of 365.25 days, plus a day */
 #define SRV_STATUS_REPORTS 20   /* watch reports kept for /api/status */
+#define SRV_SESSIONS_MAX 4096   /* sessions kept in the session cache */
 
 /* ---- connection pool (server_pool.c) ---------------------------------------
  * A context and a read-only store connection, borrowed by one request at a time. */
 typedef struct srv_conn {
     stad_ctx *ctx;
     stad_store *store;
+    /* BEGIN and ROLLBACK, prepared once: every request runs both. */
+    struct sqlite3_stmt *begin, *rollback;
     struct srv_conn *next;
 } srv_conn;
 
@@ -44,6 +47,8 @@ int srv_pool_init(srv_pool *p, const char *store_path, size_t max_free, stad_log
 /* A connection, opened when none is free; NULL when the store cannot be opened
  * (the reason is logged). */
 srv_conn *srv_pool_acquire(srv_pool *p);
+/* Starts the request's read transaction (ended by srv_pool_release). */
+void srv_conn_begin(srv_conn *c);
 void srv_pool_release(srv_pool *p, srv_conn *c);
 void srv_pool_destroy(srv_pool *p);
 
@@ -61,6 +66,33 @@ void srv_cache_put(srv_cache *c, const char *key, int64_t version, const char *b
                    size_t len, const char *gz, size_t gz_len);
 /* Gzip (RFC 1952) of in; *out is malloc'ed. Returns 0 or -1. */
 int srv_gzip(const char *in, size_t len, char **out, size_t *out_len);
+
+/* ---- session cache (server_sessions.c) --------------------------------------
+ * Sessions the store accepted, by the digest of their token, with the caller's scope
+ * once computed. Entries are valid for one access generation (stad_store_versions):
+ * a get with another generation empties the cache, so a change by any process counts
+ * from the next request on. Bounded (least recently used entries go); thread-safe. */
+typedef struct srv_sessions srv_sessions;
+
+int srv_sessions_new(size_t max_entries, srv_sessions **out);
+void srv_sessions_free(srv_sessions *c);
+/* 1 on a hit at generation gen whose row passes stad_privacy_session_usable at now:
+ * *ss is filled (its last_seen moved to now when *touch is set), *scope is a copy of
+ * the cached scope (the caller's) or NULL when none is cached yet. 0 otherwise; an
+ * entry that fails the rule is dropped. gen < 0 never hits. */
+int srv_sessions_get(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIGEST_LEN],
+                     int64_t gen, const stad_session_policy *pol, int64_t now,
+                     stad_session_state *ss, stad_scope **scope, int *touch);
+/* Keeps a session read from the store at generation gen (ignored when the cache has
+ * moved to another generation meanwhile). */
+void srv_sessions_put(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIGEST_LEN],
+                      int64_t gen, const stad_session_state *ss);
+/* Keeps a copy of the session's scope with its entry, if the entry is still there. */
+void srv_sessions_put_scope(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIGEST_LEN],
+                            int64_t gen, const stad_scope *scope);
+void srv_sessions_drop(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIGEST_LEN]);
+/* Hits and misses so far and the entries held (tests, logs). */
+void srv_sessions_counts(srv_sessions *c, uint64_t *hits, uint64_t *misses, size_t *n);
 
 /* ---- open data (server_opendata.c) -------------------------------------------- */
 /* Publishes the open data into dir (with store s, or a connection of its own to
@@ -118,6 +150,7 @@ struct stad_server {
     char *opendata_root;   /* realpath of the open-data folder; NULL = /opendata/ is 404 */
     srv_pool pool;
     srv_cache *cache;
+    srv_sessions *sessions;
     stad_conf *taxonomy;   /* kind labels; NULL when unreadable */
     stad_log_fn log;
     void *log_user;
@@ -185,6 +218,7 @@ typedef struct srv_req {
     stad_ctx *ctx;
     stad_store *store;
     int64_t version;
+    int64_t auth_gen;       /* access generation read with version; -1 = unknown */
     /* access, set by srv_authorize */
     int authed;
     stad_principal who;
@@ -198,6 +232,12 @@ typedef struct srv_req {
     int body_too_big;
     int retry_after;        /* seconds, for a 429 */
     char *set_cookie;       /* Set-Cookie header to send, malloc'ed */
+    /* a SRV_FILE route's answer: the bytes (malloc'ed, freed with the request), their
+     * type and the file name offered for saving */
+    char *file;
+    size_t file_len;
+    const char *file_type;
+    char file_name[96];
     /* error to answer */
     int err_status;
     char err_param[64];     /* "" = none */
@@ -282,6 +322,7 @@ enum {
     SRV_NOCACHE = 4, /* computed each time (state outside the data version) */
     SRV_POST = 8,    /* POST with a JSON body and the CSRF header; changes state */
     SRV_PUBLIC = 16, /* answers without a session (health, login) */
+    SRV_FILE = 32,   /* answers a file (rq->file), not JSON: a download */
 };
 
 /* One row per route. `action` is what the caller must be allowed (privacy.h);
@@ -298,10 +339,17 @@ const srv_route *srv_routes(size_t *n);
 /* 1 when url is a route that takes POST. */
 int srv_route_is_post(const char *url);
 
-/* THE access check of every route: reads the session cookie, checks the session,
- * the route's action for the caller's roles, the CSRF token on POST, and puts the
- * caller's scope (readable sources) in rq->scope. -1 with 401/403 recorded. */
+/* Reads rq->version and rq->auth_gen from rq->store (in the request's transaction);
+ * -1 with a 500 recorded. */
+int srv_read_versions(srv_req *rq);
+/* THE access check of every route: reads the session cookie, checks the session
+ * (in the session cache at rq->auth_gen, else in the store), the route's action for
+ * the caller's roles, the CSRF token on POST, and puts the caller's scope (readable
+ * sources) in rq->scope. Call srv_read_versions first. -1 with 401/403 recorded. */
 int srv_authorize(srv_req *rq, const srv_route *r);
+/* Ends the session of token in the store (the caller holds wr_mu) and drops it from
+ * the session cache; 0 or a STAD_E* code. */
+int srv_session_end(stad_server *srv, const char *token, int64_t now);
 /* Applies rq->scope to an event filter (fails closed without one). */
 void srv_scope_filter(srv_req *rq, stad_event_filter *f);
 /* Client address as text. */
@@ -356,6 +404,7 @@ int srv_h_social_holder(srv_req *rq, json_t **out);
 int srv_h_bikes_plan(srv_req *rq, json_t **out);     /* handlers_bikes.c */
 int srv_h_bikes_followup(srv_req *rq, json_t **out);
 int srv_h_bikes_record(srv_req *rq, json_t **out);
+int srv_h_bikes_sheet(srv_req *rq, json_t **out);
 
 /* Area id -> code lookups for one request (handlers_areas.c). */
 typedef struct srv_area_codes {

@@ -177,6 +177,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         sodium_memzero(rq->body, rq->body_len); /* may hold a password */
     free(rq->body);
     free(rq->set_cookie);
+    free(rq->file);
     free(rq);
     *con_cls = NULL;
 }
@@ -333,6 +334,19 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
         }
     }
 
+    if (opts->social_db) {
+        /* Opened read-only per request (handlers_social.c); here once so that a wrong
+         * path fails now (and before the open data, which publishes its sources too). */
+        stad_social_db *sdb = NULL;
+        if ((rc = stad_social_db_open_readonly(ctx, opts->social_db, &sdb)))
+            goto fail;
+        stad_social_db_close(sdb);
+        if (!(srv->social_db = strdup(opts->social_db))) {
+            rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
+            goto fail;
+        }
+    }
+
     if (opts->opendata_dir) {
         /* Publish once at start so the folder exists and is current; a city without
          * public sources still gets a folder with an empty catalogue page. */
@@ -345,19 +359,6 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
             goto fail;
         }
         if (!(srv->opendata_root = strdup(real))) {
-            rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
-            goto fail;
-        }
-    }
-
-    if (opts->social_db) {
-        /* Opened read-only per request (handlers_social.c); here once so that a wrong
-         * path fails now. */
-        stad_social_db *sdb = NULL;
-        if ((rc = stad_social_db_open_readonly(ctx, opts->social_db, &sdb)))
-            goto fail;
-        stad_social_db_close(sdb);
-        if (!(srv->social_db = strdup(opts->social_db))) {
             rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
             goto fail;
         }
@@ -376,7 +377,8 @@ int stad_server_start(stad_ctx *ctx, const stad_server_opts *opts, stad_server *
     if (srv_pool_init(&srv->pool, opts->store_path, (size_t)threads + 2, opts->log,
                       opts->log_user, opts->log_level) ||
         srv_cache_new(opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20, &srv->cache) ||
-        load_taxonomy(srv) || srv_audit_start(srv)) {
+        srv_sessions_new(SRV_SESSIONS_MAX, &srv->sessions) || load_taxonomy(srv) ||
+        srv_audit_start(srv)) {
         rc = stad_fail(ctx, STAD_ENOMEM, "server: out of memory");
         goto fail;
     }
@@ -459,6 +461,7 @@ void stad_server_stop(stad_server *srv)
     }
     srv_pool_destroy(&srv->pool);
     srv_cache_free(srv->cache);
+    srv_sessions_free(srv->sessions);
     stad_conf_free(srv->taxonomy);
     free(srv->web_root);
     free(srv->opendata_root);

@@ -30,6 +30,8 @@ static void conn_free(srv_conn *c)
 {
     if (!c)
         return;
+    sqlite3_finalize(c->begin);
+    sqlite3_finalize(c->rollback);
     stad_store_close(c->store);
     stad_ctx_free(c->ctx);
     free(c);
@@ -50,7 +52,16 @@ static srv_conn *conn_open(srv_pool *p)
         return NULL;
     }
     /* Requests only read; a bug in a handler must not be able to write. */
-    sqlite3_exec(stad_store_db(c->store), "PRAGMA query_only = 1", NULL, NULL, NULL);
+    sqlite3 *db = stad_store_db(c->store);
+    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+    if (sqlite3_prepare_v3(db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &c->begin, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v3(db, "ROLLBACK", -1, SQLITE_PREPARE_PERSISTENT, &c->rollback,
+                           NULL) != SQLITE_OK) {
+        stad_log(c->ctx, STAD_LOG_ERROR, "server: %s", sqlite3_errmsg(db));
+        conn_free(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -72,14 +83,21 @@ srv_conn *srv_pool_acquire(srv_pool *p)
     return c;
 }
 
+void srv_conn_begin(srv_conn *c)
+{
+    sqlite3_step(c->begin);
+    sqlite3_reset(c->begin);
+}
+
 void srv_pool_release(srv_pool *p, srv_conn *c)
 {
     if (!c)
         return;
     /* A handler that failed half-way may have left its read transaction open. */
-    sqlite3 *db = stad_store_db(c->store);
-    if (!sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(stad_store_db(c->store))) {
+        sqlite3_step(c->rollback);
+        sqlite3_reset(c->rollback);
+    }
     pthread_mutex_lock(&p->mu);
     if (p->n_free < p->max_free) {
         c->next = p->free_list;

@@ -1,7 +1,6 @@
 /* The route table and the path every JSON route takes: strict parameters, a
  * borrowed store connection in one read transaction, ETag and 304 by data version,
  * the response cache, gzip. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@ static const char *const p_social_holder[] = {"source", "outcome", "where", "by"
                                               "to", NULL};
 static const char *const p_bikes_plan[] = {"date", "enforcers", "hours", "route", NULL};
 static const char *const p_bikes_followup[] = {"date", "horizon", NULL};
+static const char *const p_bikes_sheet[] = {"date", "enforcers", "hours", "format", NULL};
 
 /* Every route names the action its caller must be allowed (privacy.h); only
  * SRV_PUBLIC routes answer without a session. tests/unit/test_server.c checks every
@@ -69,6 +69,9 @@ static const srv_route routes[] = {
     {"/api/bikes/followup", srv_h_bikes_followup, SRV_DATA | SRV_NOCACHE, p_bikes_followup,
      STAD_MAY_PLAN_CAMPAIGN},
     {"/api/bikes/record", srv_h_bikes_record, SRV_POST, p_none, STAD_MAY_WORK_CAMPAIGN},
+    /* route sheets (PDF, HTML, GPX, GeoJSON) of whole plans, cached by the handler */
+    {"/api/bikes/sheet", srv_h_bikes_sheet, SRV_DATA | SRV_NOCACHE | SRV_FILE, p_bikes_sheet,
+     STAD_MAY_PLAN_CAMPAIGN},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -144,7 +147,7 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
     rq->store = c->store;
     rq->rows = -1;
     /* One read transaction: the version and the data it tags are the same snapshot. */
-    sqlite3_exec(stad_store_db(c->store), "BEGIN", NULL, NULL, NULL);
+    srv_conn_begin(c);
     enum MHD_Result ret;
     char *key = NULL, *body = NULL, *gz = NULL;
     size_t len = 0, gz_len = 0;
@@ -153,12 +156,10 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
     int cacheable = !(r->flags & (SRV_NOCACHE | SRV_POST));
     const char *action = audit_action(r);
 
-    if (srv_authorize(rq, r))
+    /* First read of the transaction: the session check below and the data are of
+     * the snapshot these versions name. */
+    if (srv_read_versions(rq) || srv_authorize(rq, r))
         goto fail;
-    if (stad_store_data_version(c->store, &rq->version)) {
-        srv_fail_internal(rq, "reading the data version");
-        goto fail;
-    }
     if (cacheable) {
         char *q = srv_params_normalised(rq);
         /* The scope is part of the key: callers who may read different sources get
@@ -208,6 +209,13 @@ static enum MHD_Result run_route(srv_req *rq, const srv_route *r)
     c = NULL;
     rq->ctx = NULL;
     rq->store = NULL;
+    if (r->flags & SRV_FILE) {
+        /* a download (a route sheet): the handler's bytes as they are */
+        if (action)
+            srv_audit_request(rq, action, "ok");
+        ret = srv_respond(rq, 200, rq->file_type, rq->file, rq->file_len, 0, NULL, 1);
+        goto done;
+    }
     body = srv_json_dump(j, &len);
     if (!body) {
         srv_fail(rq, 500, NULL, "out of memory");
@@ -260,7 +268,7 @@ enum MHD_Result srv_dispatch(srv_req *rq)
         rq->ctx = c->ctx;
         rq->store = c->store;
         int denied = rq->is_post ? srv_fail(rq, 405, NULL, "/api/changes takes GET")
-                                 : srv_authorize(rq, &changes);
+                                 : (srv_read_versions(rq) || srv_authorize(rq, &changes));
         srv_pool_release(&rq->srv->pool, c);
         rq->ctx = NULL;
         rq->store = NULL;

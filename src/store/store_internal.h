@@ -18,6 +18,8 @@ struct stad_store {
     sqlite3_stmt *st_event_insert;
     sqlite3_stmt *st_asset_insert;
     sqlite3_stmt *st_reject_insert;
+    /* Run once per server request (stad_store_versions). */
+    sqlite3_stmt *st_versions;
 };
 
 /* Records "<what>: <sqlite message>" in the context and returns STAD_ESTORE. */

@@ -76,6 +76,31 @@ int stad_store_data_version(stad_store *s, int64_t *version)
     return rc;
 }
 
+int stad_store_versions(stad_store *s, int64_t *data_version, int64_t *auth_generation)
+{
+    *data_version = 0;
+    *auth_generation = -1;
+    /* Two primary-key lookups (an IN list would build a temporary table each time). */
+    int rc = store_prepare_cached(s,
+                                  "SELECT (SELECT CAST(value AS INTEGER) FROM meta "
+                                  "        WHERE key = 'data_version'),"
+                                  "       (SELECT value FROM auth_generation WHERE id = 1)",
+                                  &s->st_versions, "reading data version");
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = s->st_versions;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *data_version = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            *auth_generation = sqlite3_column_int64(st, 1);
+    } else {
+        rc = store_fail_sql(s, "reading data version");
+    }
+    /* Reset now: a statement left active would keep the read transaction open. */
+    sqlite3_reset(st);
+    return rc;
+}
+
 int stad_store_bump_data_version(stad_store *s)
 {
     return store_bump_data_version(s);

@@ -5,6 +5,9 @@
 
 #include "store/store_internal.h"
 
+/* The statement of the access-generation triggers (step 4 -> 5). */
+#define AUTH_GEN_BUMP "UPDATE auth_generation SET value = value + 1 WHERE id = 1;"
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema. */
     "CREATE TABLE meta ("
@@ -226,6 +229,55 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX campaign_visit_street ON campaign_visit(theme, street_id, t);"
     "CREATE INDEX campaign_visit_t ON campaign_visit(theme, t);",
+
+    /* 3 -> 4: the release ledger of open data (docs/opendata.md): every published
+     * table cell by cell, counts only, no events. Before this step `stad publish`
+     * created the same tables itself on first use, so a version-3 store may have
+     * them already with this definition: IF NOT EXISTS keeps those rows. */
+    "CREATE TABLE IF NOT EXISTS opendata_release ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created INTEGER NOT NULL,"     /* unix seconds (UTC) */
+    "  threshold INTEGER NOT NULL,"
+    "  digest TEXT NOT NULL"          /* BLAKE2b of the published tables */
+    ");"
+    "CREATE TABLE IF NOT EXISTS opendata_cell ("
+    "  release INTEGER NOT NULL REFERENCES opendata_release(id),"
+    "  cell TEXT NOT NULL,"           /* level|area code|month|kind */
+    "  units INTEGER,"                /* NULL when suppressed */
+    "  status INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX IF NOT EXISTS opendata_cell_key ON opendata_cell(cell, units);",
+
+    /* 4 -> 5: the access generation. A server keeps checked sessions and scopes in
+     * memory; these triggers count every change that can alter what a session may
+     * do (an account's name, password, roles or lock; a session ended or changed
+     * other than its last_seen; the source register), whichever process or tool
+     * makes it, so the server sees it on its next request (docs/ARCHITECTURE.md).
+     * A table of its own (one row), not a meta key: an upgrade leaves the rows of the
+     * older tables as they were. */
+    "CREATE TABLE auth_generation ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  value INTEGER NOT NULL"
+    ");"
+    "INSERT INTO auth_generation(id, value) VALUES(1, 0);"
+    "CREATE TRIGGER auth_gen_account_update AFTER UPDATE OF name, pwhash, roles, locked"
+    "  ON account WHEN OLD.name IS NOT NEW.name OR OLD.pwhash IS NOT NEW.pwhash"
+    "  OR OLD.roles IS NOT NEW.roles OR OLD.locked IS NOT NEW.locked"
+    "  BEGIN " AUTH_GEN_BUMP " END;"
+    "CREATE TRIGGER auth_gen_account_delete AFTER DELETE ON account"
+    "  BEGIN " AUTH_GEN_BUMP " END;"
+    "CREATE TRIGGER auth_gen_session_update AFTER UPDATE OF token_hash, account_id, expires"
+    "  ON session BEGIN " AUTH_GEN_BUMP " END;"
+    "CREATE TRIGGER auth_gen_session_delete AFTER DELETE ON session"
+    "  BEGIN " AUTH_GEN_BUMP " END;"
+    "CREATE TRIGGER auth_gen_source_insert AFTER INSERT ON source"
+    "  BEGIN " AUTH_GEN_BUMP " END;"
+    "CREATE TRIGGER auth_gen_source_update AFTER UPDATE OF id, status, roles ON source"
+    "  WHEN OLD.id IS NOT NEW.id OR OLD.status IS NOT NEW.status"
+    "  OR OLD.roles IS NOT NEW.roles"
+    "  BEGIN " AUTH_GEN_BUMP " END;"
+    "CREATE TRIGGER auth_gen_source_delete AFTER DELETE ON source"
+    "  BEGIN " AUTH_GEN_BUMP " END;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STAD_SCHEMA_VERSION,

@@ -47,7 +47,9 @@ void store_finalize_cached(stad_store *s)
     sqlite3_finalize(s->st_event_insert);
     sqlite3_finalize(s->st_asset_insert);
     sqlite3_finalize(s->st_reject_insert);
+    sqlite3_finalize(s->st_versions);
     s->st_event_insert = s->st_asset_insert = s->st_reject_insert = NULL;
+    s->st_versions = NULL;
 }
 
 int store_exec(stad_store *s, const char *sql, const char *what)

@@ -493,6 +493,152 @@ static void test_audit_filter(void **state)
     assert_int_equal(sql_int("SELECT rows IS NULL FROM audit WHERE actor = 'dora' LIMIT 1"), 1);
 }
 
+static int64_t auth_gen(void)
+{
+    int64_t dv, gen;
+    OK(stad_store_versions(st, &dv, &gen));
+    assert_int_equal(dv, sql_int("SELECT CAST(value AS INTEGER) FROM meta "
+                                 "WHERE key = 'data_version'"));
+    return gen;
+}
+
+/* The access generation counts exactly the changes that can alter what a session may
+ * do, whichever way they are made: a server caching sessions depends on it. */
+static void test_access_generation(void **state)
+{
+    (void)state;
+    stad_session_policy pol;
+    stad_session_policy_init(&pol);
+    int64_t g = auth_gen();
+    assert_true(g >= 0);
+    OK(stad_privacy_user_add(st, "t", "cli", "cara", "safety_analyst", "caras password"));
+    assert_int_equal(auth_gen(), g); /* a new account has no session to change */
+    char tok[STAD_TOKEN_LEN + 1];
+    stad_principal p;
+    int64_t retry, now = (int64_t)time(NULL);
+    OK(stad_privacy_login(st, &pol, "http", "cara", "caras password", now, tok, &p, &retry));
+    OK(stad_privacy_session_touch(st, tok, now + 120));
+    assert_int_equal(auth_gen(), g); /* logins and touches change nobody's rights */
+    assert_int_equal(stad_privacy_login(st, &pol, "http", "cara", "wrong password", now, tok,
+                                        &p, &retry),
+                     STAD_EDENIED);
+    assert_int_equal(auth_gen(), g); /* nor do failed logins (locked stays 0) */
+    OK(stad_privacy_login(st, &pol, "http", "cara", "caras password", now, tok, &p, &retry));
+
+    OK(stad_privacy_user_set_roles(st, "t", "cli", "cara", "public"));
+    assert_true(auth_gen() > g);
+    g = auth_gen();
+    OK(stad_privacy_user_set_roles(st, "t", "cli", "cara", "public"));
+    assert_int_equal(auth_gen(), g); /* the same roles again: nothing changed */
+    OK(stad_privacy_session_end(st, tok, now));
+    assert_true(auth_gen() > g);
+    g = auth_gen();
+    stad_source_update u;
+    stad_source_update_init(&u);
+    u.holder = "h";
+    OK(stad_privacy_source_set(st, "t", "cli", "gen.source", &u));
+    assert_true(auth_gen() > g); /* a new source changes an "all sources" scope */
+    g = auth_gen();
+    OK(stad_privacy_user_lock(st, "t", "cli", "cara", 1));
+    assert_true(auth_gen() > g);
+    g = auth_gen();
+    /* also a change made outside stad, with any SQLite tool */
+    assert_int_equal(sql_exec("UPDATE account SET locked = 0 WHERE name = 'cara'"), SQLITE_OK);
+    assert_true(auth_gen() > g);
+    g = auth_gen();
+    OK(stad_privacy_user_passwd(st, "t", "cli", "cara", "caras new password"));
+    assert_true(auth_gen() > g);
+    /* a store without the counter says so: nothing may be cached then */
+    assert_int_equal(sql_exec("DELETE FROM auth_generation"), SQLITE_OK);
+    assert_int_equal(auth_gen(), -1);
+    assert_int_equal(sql_exec("INSERT INTO auth_generation(id, value) VALUES(1, 7)"),
+                     SQLITE_OK);
+    assert_int_equal(auth_gen(), 7);
+}
+
+/* The session rule on a row in memory, at its boundaries; the store check agrees. */
+static void test_session_rule(void **state)
+{
+    (void)state;
+    stad_session_policy pol;
+    stad_session_policy_init(&pol);
+    stad_session_state ss = {.last_seen = 1000, .expires = 1000 + 12 * 3600};
+    int touch;
+    const char *why;
+    assert_true(stad_privacy_session_usable(&pol, &ss, 1059, &touch, &why));
+    assert_false(touch);
+    assert_true(stad_privacy_session_usable(&pol, &ss, 1060, &touch, &why));
+    assert_true(touch);
+    assert_true(stad_privacy_session_usable(&pol, &ss, 1000 + 1799, &touch, &why));
+    assert_false(stad_privacy_session_usable(&pol, &ss, 1000 + 1800, &touch, &why));
+    assert_string_equal(why, "session idle too long");
+    ss.last_seen = ss.expires - 1;
+    assert_true(stad_privacy_session_usable(&pol, &ss, ss.expires - 1, &touch, &why));
+    assert_false(stad_privacy_session_usable(&pol, &ss, ss.expires, &touch, &why));
+    assert_string_equal(why, "session expired");
+    ss.locked = 1;
+    assert_false(stad_privacy_session_usable(&pol, &ss, ss.expires - 1, &touch, &why));
+    assert_string_equal(why, "account locked");
+
+    /* the row as read from the store, and the digest it is keyed by */
+    OK(stad_privacy_user_add(st, "t", "cli", "dirk", "enforcer", "dirks password"));
+    char tok[STAD_TOKEN_LEN + 1];
+    stad_principal p;
+    int64_t retry, now = 2100000000;
+    OK(stad_privacy_login(st, &pol, "http", "dirk", "dirks password", now, tok, &p, &retry));
+    stad_session_state row;
+    OK(stad_privacy_session_read(st, tok, &row));
+    assert_string_equal(row.who.name, "dirk");
+    assert_string_equal(row.who.roles, "enforcer");
+    assert_int_equal(row.last_seen, now);
+    assert_int_equal(row.expires, now + pol.absolute_seconds);
+    assert_false(row.locked);
+    unsigned char d[STAD_TOKEN_DIGEST_LEN];
+    assert_int_equal(stad_privacy_token_digest(tok, d), 0);
+    char hex[2 * STAD_TOKEN_DIGEST_LEN + 1], q[256];
+    for (int i = 0; i < STAD_TOKEN_DIGEST_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02X", d[i]);
+    snprintf(q, sizeof q, "SELECT count(*) FROM session WHERE hex(token_hash) = '%s'", hex);
+    assert_int_equal(sql_int(q), 1);
+    assert_int_equal(stad_privacy_token_digest("not a token", d), -1);
+    OK(stad_privacy_user_lock(st, "t", "cli", "dirk", 1));
+    assert_int_equal(stad_privacy_session_read(st, tok, &row), STAD_EDENIED); /* ended */
+}
+
+static void test_scope_dup_and_audit_rows(void **state)
+{
+    (void)state;
+    stad_principal p = {0};
+    snprintf(p.roles, sizeof p.roles, "privacy_officer");
+    stad_scope *sc, *copy;
+    OK(stad_privacy_scope(st, &p, &sc));
+    assert_true(sc->n > 0);
+    OK(stad_privacy_scope_dup(sc, &copy));
+    assert_int_equal(copy->n, sc->n);
+    assert_int_equal(copy->all, sc->all);
+    assert_string_equal(copy->key, sc->key);
+    assert_ptr_not_equal(copy->source_ids, sc->source_ids);
+    assert_memory_equal(copy->source_ids, sc->source_ids, sc->n * sizeof *sc->source_ids);
+    stad_privacy_scope_free(sc);
+    stad_privacy_scope_free(copy);
+
+    stad_audit_row rows[3];
+    const char *actions[3] = {"read", "denied", "logout"};
+    for (int i = 0; i < 3; i++)
+        rows[i] = (stad_audit_row){.t = 7000 + i, .actor = "erik", .interface = "http",
+                                   .action = actions[i], .rows = i == 0 ? 5 : -1};
+    OK(stad_privacy_audit_rows(st, rows, 3));
+    OK(stad_privacy_audit_rows(st, rows, 0));
+    assert_int_equal(sql_int("SELECT count(*) FROM audit WHERE actor = 'erik'"), 3);
+    assert_int_equal(sql_int("SELECT count(*) FROM audit WHERE actor = 'erik' AND "
+                             "action = 'read' AND rows = 5 AND t = 7000"), 1);
+    /* in the order given */
+    assert_int_equal(sql_int("SELECT t FROM audit WHERE actor = 'erik' ORDER BY id LIMIT 1"),
+                     7000);
+    assert_int_equal(sql_int("SELECT t FROM audit WHERE actor = 'erik' ORDER BY id DESC "
+                             "LIMIT 1"), 7002);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +652,9 @@ int main(void)
         cmocka_unit_test(test_scope_and_register),
         cmocka_unit_test(test_retention),
         cmocka_unit_test(test_audit_filter),
+        cmocka_unit_test(test_access_generation),
+        cmocka_unit_test(test_session_rule),
+        cmocka_unit_test(test_scope_dup_and_audit_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -34,6 +34,7 @@
 #include "stad/privacy.h"
 #include "stad/server.h"
 #include "stad/store.h"
+#include "stad/tables.h"
 #include "stad/timeparse.h"
 
 #define N_BIKES 300
@@ -1129,6 +1130,7 @@ static const mrow MATRIX[] = {
     {"/api/bikes/plan", 0, NULL, 401, "admin,enforcement,enforcer", 200, SEE_NONE},
     {"/api/bikes/followup", 0, NULL, 401, "admin,enforcement", 200, SEE_NONE},
     {"/api/bikes/record", 1, "{}", 401, "admin,enforcement,enforcer", 400, SEE_NONE},
+    {"/api/bikes/sheet", 0, NULL, 401, "admin,enforcement", 200, SEE_NONE},
 };
 #define N_MATRIX (sizeof MATRIX / sizeof MATRIX[0])
 
@@ -1374,6 +1376,79 @@ static int64_t sql_int(const char *sql)
     int64_t v = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     return v;
+}
+
+/* The route sheets of a plan: a PDF whose stop table lists the plan's stops, HTML
+ * and GPX per route, downloads with a file name; for the coordinator only. */
+static void test_bikes_sheets(void **state)
+{
+    (void)state;
+    char coord[160], enforcer[160], pw[64], h[256];
+    password_of("enforcement", pw, sizeof pw);
+    login("enforcement", pw, coord, sizeof coord, NULL, 0);
+    password_of("enforcer", pw, sizeof pw);
+    login("enforcer", pw, enforcer, sizeof enforcer, NULL, 0);
+    json_t *plan = get_as(coord, "/api/bikes/plan?date=2017-10-02&enforcers=2&hours=1", 200);
+    snprintf(h, sizeof h, "Cookie: %s\r\n", coord);
+    resp r;
+    http_get("/api/bikes/sheet?date=2017-10-02&enforcers=2&hours=1&format=pdf", h, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "Content-Type: application/pdf"));
+    assert_non_null(strstr(r.head, "attachment; filename=\"route-bikes-2017-10-02.pdf\""));
+    assert_true(r.len > 1000);
+    assert_memory_equal(r.body, "%PDF-", 5);
+    /* read the table back: the stops of both routes, in order */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/sheet.pdf", W.dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(r.body, 1, r.len, f), r.len);
+    assert_int_equal(fclose(f), 0);
+    resp_free(&r);
+    stad_tables *tb = NULL;
+    assert_int_equal(stad_tables_read(W.ctx, path, 1000, &tb), 0);
+    assert_int_equal(tb->n, 1);
+    size_t row = 0, i, k;
+    json_t *rt, *s;
+    json_array_foreach(json_object_get(plan, "routes"), i, rt)
+        json_array_foreach(json_object_get(rt, "stops"), k, s)
+        {
+            assert_true(row < tb->table[0].nsample);
+            char want[32];
+            snprintf(want, sizeof want, "%lld", (long long)json_integer_value(json_object_get(s, "street")));
+            assert_string_equal(tb->table[0].sample[row][2], want);
+            snprintf(want, sizeof want, "%zu", k + 1);
+            assert_string_equal(tb->table[0].sample[row][0], want);
+            row++;
+        }
+    assert_true(row >= 4);
+    assert_int_equal(tb->table[0].nrows, row);
+    stad_tables_free(tb);
+    json_decref(plan);
+
+    http_get("/api/bikes/sheet?date=2017-10-02&enforcers=2&hours=1&format=html", h, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.head, "Content-Type: text/html"));
+    assert_non_null(strstr(r.body, "enforcer 2"));
+    resp_free(&r);
+    http_get("/api/bikes/sheet?date=2017-10-02&enforcers=2&hours=1&format=gpx", h, &r);
+    assert_int_equal(r.status, 200);
+    const char *p = r.body;
+    int rte = 0;
+    while ((p = strstr(p, "<rte>")) != NULL) {
+        rte++;
+        p++;
+    }
+    assert_int_equal(rte, 2);
+    resp_free(&r);
+    http_get("/api/bikes/sheet?format=docx", h, &r);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    /* an enforcer prints no sheets of whole plans */
+    snprintf(h, sizeof h, "Cookie: %s\r\n", enforcer);
+    http_get("/api/bikes/sheet?format=pdf", h, &r);
+    assert_int_equal(r.status, 403);
+    resp_free(&r);
 }
 
 /* An enforcer reads one route of today and records a visit once (a resend with the
@@ -1673,6 +1748,186 @@ static void test_brute_force_throttle(void **state)
     resp_free(&r);
 }
 
+/* The session cache on its own: hits, the generation rule, the session rule, the
+ * bound, scopes. */
+static void test_session_cache(void **state)
+{
+    (void)state;
+    srv_sessions *c;
+    OK(srv_sessions_new(2, &c));
+    stad_session_policy pol;
+    stad_session_policy_init(&pol);
+    unsigned char d1[STAD_TOKEN_DIGEST_LEN], d2[STAD_TOKEN_DIGEST_LEN],
+        d3[STAD_TOKEN_DIGEST_LEN];
+    memset(d1, 1, sizeof d1);
+    memset(d2, 2, sizeof d2);
+    memset(d3, 3, sizeof d3);
+    stad_session_state ss = {.last_seen = 1000, .expires = 5000}, got;
+    snprintf(ss.who.name, sizeof ss.who.name, "anna");
+    snprintf(ss.who.roles, sizeof ss.who.roles, "safety_analyst");
+    stad_scope *sc = NULL;
+    int touch;
+    /* a miss adopts the generation; a put at it is kept and found */
+    assert_false(srv_sessions_get(c, d1, 5, &pol, 1010, &got, &sc, &touch));
+    srv_sessions_put(c, d1, 5, &ss);
+    assert_true(srv_sessions_get(c, d1, 5, &pol, 1010, &got, &sc, &touch));
+    assert_string_equal(got.who.name, "anna");
+    assert_null(sc); /* no scope cached yet */
+    assert_false(touch);
+    /* a minute later: touched, and the cached last_seen moves as the store's will */
+    assert_true(srv_sessions_get(c, d1, 5, &pol, 1060, &got, &sc, &touch));
+    assert_true(touch);
+    assert_int_equal(got.last_seen, 1060);
+    assert_true(srv_sessions_get(c, d1, 5, &pol, 1061, &got, &sc, &touch));
+    assert_false(touch);
+    /* the scope, once put, comes back as a copy */
+    stad_scope one = {.all = 0, .n = 1, .key = "42"};
+    int64_t ids[1] = {42};
+    one.source_ids = ids;
+    srv_sessions_put_scope(c, d1, 5, &one);
+    assert_true(srv_sessions_get(c, d1, 5, &pol, 1062, &got, &sc, &touch));
+    assert_non_null(sc);
+    assert_int_equal(sc->n, 1);
+    assert_int_equal(sc->source_ids[0], 42);
+    assert_string_equal(sc->key, "42");
+    stad_privacy_scope_free(sc);
+    /* another generation: everything cached goes, and puts of the old one are not kept */
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1063, &got, &sc, &touch));
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1063, &got, &sc, &touch));
+    srv_sessions_put(c, d1, 5, &ss);
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1063, &got, &sc, &touch));
+    /* an unknown generation never caches */
+    srv_sessions_put(c, d1, -1, &ss);
+    assert_false(srv_sessions_get(c, d1, -1, &pol, 1063, &got, &sc, &touch));
+    /* the session rule: idle and absolute limits as in the store, a locked row never */
+    srv_sessions_put(c, d1, 6, &ss);
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1000 + pol.idle_seconds, &got, &sc, &touch));
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1010, &got, &sc, &touch)); /* dropped */
+    stad_session_state late = ss;
+    late.last_seen = 4990;
+    srv_sessions_put(c, d1, 6, &late);
+    assert_true(srv_sessions_get(c, d1, 6, &pol, 4999, &got, &sc, &touch));
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 5000, &got, &sc, &touch));
+    stad_session_state locked = ss;
+    locked.locked = 1;
+    srv_sessions_put(c, d1, 6, &locked);
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1010, &got, &sc, &touch));
+    /* bounded: the least recently used of three goes */
+    srv_sessions_put(c, d1, 6, &ss);
+    srv_sessions_put(c, d2, 6, &ss);
+    assert_true(srv_sessions_get(c, d1, 6, &pol, 1010, &got, &sc, &touch)); /* d2 is older */
+    srv_sessions_put(c, d3, 6, &ss);
+    uint64_t hits, misses;
+    size_t n;
+    srv_sessions_counts(c, &hits, &misses, &n);
+    assert_int_equal(n, 2);
+    assert_true(srv_sessions_get(c, d1, 6, &pol, 1010, &got, &sc, &touch));
+    assert_true(srv_sessions_get(c, d3, 6, &pol, 1010, &got, &sc, &touch));
+    assert_false(srv_sessions_get(c, d2, 6, &pol, 1010, &got, &sc, &touch));
+    srv_sessions_drop(c, d1);
+    assert_false(srv_sessions_get(c, d1, 6, &pol, 1010, &got, &sc, &touch));
+    srv_sessions_free(c);
+}
+
+static int status_with(const char *cookie, const char *path)
+{
+    char h[256];
+    snprintf(h, sizeof h, "Cookie: %s\r\n", cookie);
+    resp r;
+    http_get(path, h, &r);
+    int status = r.status;
+    resp_free(&r);
+    return status;
+}
+
+static int64_t events_total_with(const char *cookie)
+{
+    char h[256];
+    snprintf(h, sizeof h, "Cookie: %s\r\n", cookie);
+    resp r;
+    http_get("/api/events?page_size=1", h, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loadb(r.body, r.len, 0, NULL);
+    assert_non_null(j);
+    int64_t total = json_integer_value(json_object_get(j, "total"));
+    json_decref(j);
+    resp_free(&r);
+    return total;
+}
+
+/* The server uses cached sessions, and every change to the store counts from the next
+ * request on, made through another connection as the CLI (another process) would. */
+static void test_session_cache_follows_store(void **state)
+{
+    (void)state;
+    const char *name = "cachetest", *pw = "cachetest-password-1";
+    OK(stad_privacy_user_add(W.s, "test", "cli", name, "safety_analyst", pw));
+    char cookie[160];
+    login(name, pw, cookie, sizeof cookie, NULL, 0);
+    uint64_t h0, h1, m0, m1;
+    size_t n;
+    assert_int_equal(status_with(cookie, "/api/stats?kind=theft.bike"), 200);
+    srv_sessions_counts(W.srv->sessions, &h0, &m0, &n);
+    assert_int_equal(status_with(cookie, "/api/stats?kind=theft.bike"), 200);
+    assert_int_equal(status_with(cookie, "/api/session"), 200);
+    srv_sessions_counts(W.srv->sessions, &h1, &m1, &n);
+    assert_true(h1 >= h0 + 2); /* a cached session is used */
+    int64_t seen = events_total_with(cookie);
+    assert_true(seen > 0);
+
+    /* roles: public reads no data */
+    OK(stad_privacy_user_set_roles(W.s, "test", "cli", name, "public"));
+    assert_int_equal(status_with(cookie, "/api/stats?kind=theft.bike"), 403);
+    OK(stad_privacy_user_set_roles(W.s, "test", "cli", name, "safety_analyst"));
+    assert_int_equal(status_with(cookie, "/api/stats?kind=theft.bike"), 200);
+    /* the register: the scope kept with the session follows a withdrawn approval */
+    OK(stad_privacy_source_approve(W.s, "test", "cli", "politie", 0));
+    assert_int_equal(events_total_with(cookie), 0);
+    OK(stad_privacy_source_approve(W.s, "test", "cli", "politie", 1));
+    assert_int_equal(events_total_with(cookie), seen);
+    /* a lock ends the session at once; a change with a plain SQLite tool as well */
+    OK(stad_privacy_user_lock(W.s, "test", "cli", name, 1));
+    assert_int_equal(status_with(cookie, "/api/stats?kind=theft.bike"), 401);
+    OK(stad_privacy_user_lock(W.s, "test", "cli", name, 0));
+    login(name, pw, cookie, sizeof cookie, NULL, 0);
+    assert_int_equal(status_with(cookie, "/api/session"), 200);
+    assert_int_equal(status_with(cookie, "/api/session"), 200);
+    assert_int_equal(sqlite3_exec(stad_store_db(W.s),
+                                  "UPDATE account SET locked = 1 WHERE name = 'cachetest'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(status_with(cookie, "/api/session"), 401);
+    assert_int_equal(sqlite3_exec(stad_store_db(W.s),
+                                  "UPDATE account SET locked = 0 WHERE name = 'cachetest'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(status_with(cookie, "/api/session"), 200); /* the session survived */
+    /* a new password ends the sessions opened with the old one */
+    OK(stad_privacy_user_passwd(W.s, "test", "cli", name, "cachetest-password-2"));
+    assert_int_equal(status_with(cookie, "/api/session"), 401);
+    /* a session ended in the store by someone else (another server's logout) */
+    login(name, "cachetest-password-2", cookie, sizeof cookie, NULL, 0);
+    assert_int_equal(status_with(cookie, "/api/session"), 200);
+    OK(stad_privacy_session_end(W.s, cookie + strlen(SRV_COOKIE "="), (int64_t)time(NULL)));
+    assert_int_equal(status_with(cookie, "/api/session"), 401);
+    /* without the counter nothing is cached, and sessions still work from the store */
+    login(name, "cachetest-password-2", cookie, sizeof cookie, NULL, 0);
+    assert_int_equal(sqlite3_exec(stad_store_db(W.s),
+                                  "DELETE FROM auth_generation", NULL, NULL, NULL),
+                     SQLITE_OK);
+    srv_sessions_counts(W.srv->sessions, &h0, &m0, &n);
+    assert_int_equal(status_with(cookie, "/api/session"), 200);
+    assert_int_equal(status_with(cookie, "/api/session"), 200);
+    srv_sessions_counts(W.srv->sessions, &h1, &m1, &n);
+    assert_int_equal(h1, h0);
+    OK(stad_privacy_user_lock(W.s, "test", "cli", name, 1));
+    assert_int_equal(status_with(cookie, "/api/session"), 401);
+    assert_int_equal(sqlite3_exec(stad_store_db(W.s),
+                                  "INSERT INTO auth_generation(id, value) VALUES(1, 1)", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+}
+
 static void test_session_idle_expiry(void **state)
 {
     (void)state;
@@ -1724,9 +1979,12 @@ int main(void)
         cmocka_unit_test(test_watch_status),
         cmocka_unit_test(test_start_errors),
         cmocka_unit_test(test_authorisation_matrix),
+        cmocka_unit_test(test_bikes_sheets),
         cmocka_unit_test(test_bikes_routes),
         cmocka_unit_test(test_login_cookie_and_fixation),
         cmocka_unit_test(test_csrf_and_logout),
+        cmocka_unit_test(test_session_cache),
+        cmocka_unit_test(test_session_cache_follows_store),
         cmocka_unit_test(test_audit_rows),
         cmocka_unit_test(test_brute_force_throttle),
         cmocka_unit_test(test_session_idle_expiry),

@@ -149,6 +149,119 @@ static void test_newer_schema_refused(void **state)
     stad_ctx_free(ctx);
 }
 
+/* Step 3 -> 4 moved the open-data ledger into the schema. Before it, `stad publish`
+ * created the two tables itself (the DDL below, as that code ran it), so a version-3
+ * store may or may not have them. Both upgrade, and the old ledger rows survive.
+ * A version-3 store is the current one taken back: the later steps dropped
+ * (step 5 only adds the auth_generation table and its triggers) and user_version set
+ * to 3. */
+static const char *const od_ledger_v3 =
+    "CREATE TABLE IF NOT EXISTS opendata_release ("
+    "  id INTEGER PRIMARY KEY, created INTEGER NOT NULL, threshold INTEGER NOT NULL,"
+    "  digest TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS opendata_cell ("
+    "  release INTEGER NOT NULL REFERENCES opendata_release(id),"
+    "  cell TEXT NOT NULL,"
+    "  units INTEGER,"
+    "  status INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS opendata_cell_key ON opendata_cell(cell, units);";
+
+static void make_v3(stad_ctx *ctx, const char *path, int with_ledger)
+{
+    stad_store *s = NULL;
+    assert_int_equal(stad_store_open(ctx, path, &s), 0);
+    assert_int_equal(stad_store_meta_set(s, "city.name", "Groningen"), 0);
+    stad_store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(db,
+                          "DROP TABLE opendata_cell; DROP TABLE opendata_release;"
+                          "DROP TABLE auth_generation;",
+                          NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fail_msg("to v3: %s", err);
+    /* the triggers of step 5, whatever their names */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = "
+                                            "'trigger' AND name LIKE 'auth_gen_%'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    char drops[4096] = "";
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = strlen(drops);
+        snprintf(drops + n, sizeof drops - n, "DROP TRIGGER %s;",
+                 (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_exec(db, drops, NULL, NULL, NULL), SQLITE_OK);
+    if (with_ledger) {
+        assert_int_equal(sqlite3_exec(db, od_ledger_v3, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db,
+                                      "INSERT INTO opendata_release VALUES(1, 1700000000, 10, 'd1');"
+                                      "INSERT INTO opendata_cell VALUES(1, 'wijk|WK001401|2017-09|theft', 27, 0);"
+                                      "INSERT INTO opendata_cell VALUES(1, 'buurt|BU00140000|2017-09|theft', NULL, 1);",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    }
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int64_t one_int(stad_store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(stad_store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(stad_store_db(s)));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_upgrade_v3_opendata_ledger(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    for (int with = 0; with <= 1; with++) {
+        char path[1024];
+        store_path(path, sizeof path, with ? "v3_with_ledger" : "v3_without_ledger");
+        make_v3(ctx, path, with);
+        stad_store *s = NULL;
+        if (stad_store_open(ctx, path, &s))
+            fail_msg("upgrade (%s ledger): %s", with ? "with" : "without", stad_errmsg(ctx));
+        int v = 0;
+        assert_int_equal(stad_store_schema_version(s, &v), 0);
+        assert_int_equal(v, STAD_SCHEMA_VERSION);
+        assert_int_equal(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                    "('opendata_release', 'opendata_cell', 'opendata_cell_key')"),
+                         3);
+        /* the old ledger as it was; a new release goes in beside it */
+        assert_int_equal(one_int(s, "SELECT count(*) FROM opendata_cell"), with ? 2 : 0);
+        if (with)
+            assert_int_equal(one_int(s, "SELECT units FROM opendata_cell WHERE cell = "
+                                        "'wijk|WK001401|2017-09|theft'"),
+                             27);
+        char *err = NULL;
+        if (sqlite3_exec(stad_store_db(s),
+                         "INSERT INTO opendata_release(created, threshold, digest) "
+                         "VALUES(1700000001, 10, 'd2');"
+                         "INSERT INTO opendata_cell(release, cell, units, status) VALUES("
+                         "last_insert_rowid(), 'wijk|WK001401|2017-10|theft', 12, 0);",
+                         NULL, NULL, &err) != SQLITE_OK)
+            fail_msg("ledger after upgrade: %s", err);
+        assert_int_equal(one_int(s, "SELECT count(*) FROM opendata_release"), with ? 2 : 1);
+        assert_int_equal(one_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+        char *city = NULL;
+        assert_int_equal(stad_store_meta_get(s, "city.name", &city), 0);
+        assert_string_equal(city, "Groningen");
+        free(city);
+        stad_store_close(s);
+    }
+    stad_ctx_free(ctx);
+}
+
 static void test_open_fails_cleanly(void **state)
 {
     (void)state;
@@ -781,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_open_reopen),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_open_fails_cleanly),
+        cmocka_unit_test(test_upgrade_v3_opendata_ledger),
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_ensure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
