@@ -110,7 +110,7 @@ int stad_store_events_each(stad_store *s, const stad_event_filter *f,
     return rc;
 }
 
-/* One aggregate over the filtered events: "count(*)" or "max(e.t_from)". */
+/* One aggregate over the filtered events, such as "count(*)". */
 static int events_aggregate(stad_store *s, const stad_event_filter *f, const char *expr,
                             int64_t *value, int *is_null)
 {
@@ -146,11 +146,3 @@ int stad_store_events_count(stad_store *s, const stad_event_filter *f, int64_t *
     return events_aggregate(s, f, "count(*)", n, &is_null);
 }
 
-int stad_store_events_latest(stad_store *s, const stad_event_filter *f, int64_t *t_from)
-{
-    int is_null = 1;
-    int rc = events_aggregate(s, f, "max(e.t_from)", t_from, &is_null);
-    if (!rc && is_null)
-        rc = stad_fail(s->ctx, STAD_EEMPTY, "no events match the filter");
-    return rc;
-}

@@ -538,6 +538,28 @@ static int stop_at_first(void *user, const stad_event_row *e)
     return 7;
 }
 
+/* The latest t_from by walking every filtered event, to check the indexed search. */
+static int max_t_from(void *user, const stad_event_row *e)
+{
+    int64_t *m = user;
+    if (e->t_from > *m)
+        *m = e->t_from;
+    return 0;
+}
+
+static void check_latest(fixture *f, const stad_event_filter *flt)
+{
+    stad_store *s = f->s;
+    int64_t walked = INT64_MIN, latest = 0;
+    OK(stad_store_events_each(s, flt, max_t_from, &walked));
+    if (walked == INT64_MIN) {
+        assert_int_equal(stad_store_events_latest(s, flt, &latest), STAD_EEMPTY);
+    } else {
+        OK(stad_store_events_latest(s, flt, &latest));
+        assert_int_equal(latest, walked);
+    }
+}
+
 static void test_events_filter(void **state)
 {
     fixture *f = *state;
@@ -592,6 +614,20 @@ static void test_events_filter(void **state)
     flt = (stad_event_filter){.has_period = 1, .t_min = T(2018, 1, 1, 0, 0),
                               .t_max = T(2019, 1, 1, 0, 0)};
     assert_int_equal(stad_store_events_latest(f->s, &flt, &latest), STAD_EEMPTY);
+    /* The same as walking the events, under every kind of filter. */
+    check_latest(f, NULL);
+    flt = (stad_event_filter){.kinds = two, .n_kinds = 2};
+    check_latest(f, &flt);
+    const char *prefix[] = {"burg"}; /* not a kind: a prefix without the dot */
+    flt = (stad_event_filter){.kinds = prefix, .n_kinds = 1};
+    check_latest(f, &flt);
+    flt = (stad_event_filter){.kinds = burg, .n_kinds = 1, .area_code = "WK034401"};
+    check_latest(f, &flt);
+    flt = (stad_event_filter){.has_period = 1, .t_min = T(2017, 9, 24, 23, 0),
+                              .t_max = T(2017, 10, 2, 12, 0)};
+    check_latest(f, &flt);
+    flt = (stad_event_filter){.restrict_sources = 1};
+    check_latest(f, &flt);
 
     int n = 0;
     assert_int_equal(stad_store_events_each(f->s, NULL, stop_at_first, &n), 7);
