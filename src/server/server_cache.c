@@ -5,24 +5,25 @@
 #include <string.h>
 
 #include "server/server_internal.h"
+#include "server/server_lru.h"
 
 #define CACHE_BUCKETS 512
 #define CACHE_MAX_ENTRIES 2048
 
 typedef struct entry {
+    srv_lru_link lru; /* first: the link is the entry */
     char *key;
     uint32_t hash;
     int64_t version;
     char *body, *gz;
     size_t len, gz_len;
-    struct entry *lru_prev, *lru_next; /* most recent at the head */
     struct entry *chain;
 } entry;
 
 struct srv_cache {
     pthread_mutex_t mu;
     entry *buckets[CACHE_BUCKETS];
-    entry *head, *tail;
+    srv_lru lru;
     size_t bytes, max_bytes, n;
 };
 
@@ -53,30 +54,6 @@ static void entry_free(entry *e)
     free(e);
 }
 
-static void lru_unlink(srv_cache *c, entry *e)
-{
-    if (e->lru_prev)
-        e->lru_prev->lru_next = e->lru_next;
-    else
-        c->head = e->lru_next;
-    if (e->lru_next)
-        e->lru_next->lru_prev = e->lru_prev;
-    else
-        c->tail = e->lru_prev;
-    e->lru_prev = e->lru_next = NULL;
-}
-
-static void lru_push_front(srv_cache *c, entry *e)
-{
-    e->lru_prev = NULL;
-    e->lru_next = c->head;
-    if (c->head)
-        c->head->lru_prev = e;
-    c->head = e;
-    if (!c->tail)
-        c->tail = e;
-}
-
 static void remove_entry(srv_cache *c, entry *e)
 {
     entry **pp = &c->buckets[e->hash % CACHE_BUCKETS];
@@ -84,7 +61,7 @@ static void remove_entry(srv_cache *c, entry *e)
         pp = &(*pp)->chain;
     if (*pp)
         *pp = e->chain;
-    lru_unlink(c, e);
+    srv_lru_unlink(&c->lru, &e->lru);
     c->bytes -= entry_bytes(e);
     c->n--;
     entry_free(e);
@@ -102,8 +79,8 @@ void srv_cache_free(srv_cache *c)
 {
     if (!c)
         return;
-    while (c->head)
-        remove_entry(c, c->head);
+    while (c->lru.head)
+        remove_entry(c, (entry *)c->lru.head);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -138,8 +115,8 @@ int srv_cache_get(srv_cache *c, const char *key, int64_t version, int want_gzip,
             *len = n;
             *gzip = use_gz;
             hit = 1;
-            lru_unlink(c, e);
-            lru_push_front(c, e);
+            srv_lru_unlink(&c->lru, &e->lru);
+            srv_lru_push_front(&c->lru, &e->lru);
         }
     } else if (e) {
         remove_entry(c, e); /* made for older data */
@@ -188,11 +165,11 @@ void srv_cache_put(srv_cache *c, const char *key, int64_t version, const char *b
     if (old)
         remove_entry(c, old);
     size_t need = entry_bytes(n);
-    while (c->tail && (c->bytes + need > c->max_bytes || c->n >= CACHE_MAX_ENTRIES))
-        remove_entry(c, c->tail);
+    while (c->lru.tail && (c->bytes + need > c->max_bytes || c->n >= CACHE_MAX_ENTRIES))
+        remove_entry(c, (entry *)c->lru.tail);
     n->chain = c->buckets[n->hash % CACHE_BUCKETS];
     c->buckets[n->hash % CACHE_BUCKETS] = n;
-    lru_push_front(c, n);
+    srv_lru_push_front(&c->lru, &n->lru);
     c->bytes += need;
     c->n++;
     pthread_mutex_unlock(&c->mu);

@@ -16,22 +16,23 @@
 #include <string.h>
 
 #include "server/server_internal.h"
+#include "server/server_lru.h"
 
 #define SESSION_BUCKETS 1024
 
 typedef struct entry {
+    srv_lru_link lru;                  /* first: the link is the entry */
     unsigned char digest[STAD_TOKEN_DIGEST_LEN];
     stad_session_state ss;
     stad_scope *scope;                 /* NULL until the first request computes it */
     struct entry *chain;
-    struct entry *lru_prev, *lru_next; /* most recently used at the head */
 } entry;
 
 struct srv_sessions {
     pthread_mutex_t mu;
     int64_t gen;                       /* access generation of every entry; -1 = none */
     entry *buckets[SESSION_BUCKETS];
-    entry *head, *tail;
+    srv_lru lru;
     size_t n, max;
     uint64_t hits, misses;
 };
@@ -60,30 +61,6 @@ static size_t bucket_of(const unsigned char *digest)
     return h % SESSION_BUCKETS;
 }
 
-static void lru_unlink(srv_sessions *c, entry *e)
-{
-    if (e->lru_prev)
-        e->lru_prev->lru_next = e->lru_next;
-    else
-        c->head = e->lru_next;
-    if (e->lru_next)
-        e->lru_next->lru_prev = e->lru_prev;
-    else
-        c->tail = e->lru_prev;
-    e->lru_prev = e->lru_next = NULL;
-}
-
-static void lru_push_front(srv_sessions *c, entry *e)
-{
-    e->lru_prev = NULL;
-    e->lru_next = c->head;
-    if (c->head)
-        c->head->lru_prev = e;
-    c->head = e;
-    if (!c->tail)
-        c->tail = e;
-}
-
 static entry **slot_of(srv_sessions *c, const unsigned char *digest)
 {
     entry **pp = &c->buckets[bucket_of(digest)];
@@ -97,7 +74,7 @@ static entry *take(srv_sessions *c, entry **pp)
 {
     entry *e = *pp;
     *pp = e->chain;
-    lru_unlink(c, e);
+    srv_lru_unlink(&c->lru, &e->lru);
     c->n--;
     e->chain = NULL;
     return e;
@@ -118,12 +95,12 @@ static void entries_free(entry *list)
 static entry *take_all(srv_sessions *c)
 {
     entry *list = NULL;
-    for (entry *e = c->head; e; e = e->lru_next) {
+    for (entry *e = (entry *)c->lru.head; e; e = (entry *)e->lru.next) {
         e->chain = list;
         list = e;
     }
     memset(c->buckets, 0, sizeof c->buckets);
-    c->head = c->tail = NULL;
+    c->lru.head = c->lru.tail = NULL;
     c->n = 0;
     return list;
 }
@@ -164,8 +141,8 @@ int srv_sessions_get(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIGE
                     e->ss.last_seen = now; /* as the store will have it once touched */
                 *ss = e->ss;
                 cached_scope = e->scope;
-                lru_unlink(c, e);
-                lru_push_front(c, e);
+                srv_lru_unlink(&c->lru, &e->lru);
+                srv_lru_push_front(&c->lru, &e->lru);
                 hit = 1;
             } else {
                 gone = take(c, pp); /* the store decides: it may know a later last_seen */
@@ -204,8 +181,8 @@ void srv_sessions_put(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIG
         entry **pp = slot_of(c, digest);
         if (*pp)
             gone = take(c, pp);
-        if (c->n >= c->max && c->tail) {
-            entry *old = c->tail;
+        if (c->n >= c->max && c->lru.tail) {
+            entry *old = (entry *)c->lru.tail;
             entry *victim = take(c, slot_of(c, old->digest));
             victim->chain = gone;
             gone = victim;
@@ -213,7 +190,7 @@ void srv_sessions_put(srv_sessions *c, const unsigned char digest[STAD_TOKEN_DIG
         size_t b = bucket_of(digest);
         n->chain = c->buckets[b];
         c->buckets[b] = n;
-        lru_push_front(c, n);
+        srv_lru_push_front(&c->lru, &n->lru);
         c->n++;
     }
     pthread_mutex_unlock(&c->mu);

@@ -17,37 +17,12 @@
 #include <sqlite3.h>
 
 #include "stad/bikes.h"
+#include "test_bikes_util.h"
 #include "stad/store.h"
 
 #define DAY 86400LL
 
 static char tmpdir[512];
-
-/* n streets on a line 100 m apart, each 1000 m long, all residential. */
-static stad_bikes_streets *toy_streets(size_t n)
-{
-    stad_bikes_streets *st = calloc(1, sizeof *st);
-    st->n = n;
-    st->id = calloc(n, sizeof *st->id);
-    double **arr[] = {&st->x, &st->y, &st->lon, &st->lat, &st->x0, &st->y0,
-                      &st->x1, &st->y1, &st->length, &st->traffic};
-    for (size_t k = 0; k < 10; k++)
-        *arr[k] = calloc(n, sizeof(double));
-    st->wijk = calloc(n, sizeof *st->wijk);
-    st->buurt = calloc(n, sizeof *st->buurt);
-    st->kind = calloc(n, sizeof *st->kind);
-    st->geojson = calloc(n, sizeof *st->geojson);
-    for (size_t i = 0; i < n; i++) {
-        st->id[i] = (int64_t)i + 1;
-        st->x[i] = 100.0 * (double)i;
-        st->x0[i] = st->x1[i] = st->x[i];
-        st->y1[i] = 1000;
-        st->length[i] = 1000;
-        st->kind[i] = strdup("residential");
-        st->wijk[i] = 1 + (int64_t)i / 5;
-    }
-    return st;
-}
 
 static void test_decay_and_quantile(void **state)
 {
@@ -70,7 +45,7 @@ static void test_yield_shrinkage(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = toy_streets(3);
+    stad_bikes_streets *st = toy_streets(3, 0);
     stad_bikes_obs o = {0};
     int64_t t0 = 17000 * DAY;
     /* street 0: labelled 10 at t0 (first visit: exposure = cap 180 days), 9 removed
@@ -134,7 +109,7 @@ static void test_eb_prior(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = toy_streets(6);
+    stad_bikes_streets *st = toy_streets(6, 0);
     stad_bikes_obs o = {0};
     int64_t t0 = 17000 * DAY;
     /* six streets, one visit each with exposure 180 days x 1000 m = 180000 m-days,
@@ -177,7 +152,7 @@ static void test_followups_and_plan(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = toy_streets(10);
+    stad_bikes_streets *st = toy_streets(10, 0);
     stad_bikes_obs o = {0};
     int64_t t0 = 17000 * DAY;
     stad_bikes_visit a = {.street = 3, .t = t0, .action = STAD_BIKES_LABEL, .labels = 4};
@@ -288,7 +263,7 @@ static void test_simulator_seeded(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = toy_streets(30);
+    stad_bikes_streets *st = toy_streets(30, 0);
     stad_bikes_sim_opts o;
     stad_bikes_sim_opts_init(&o);
     o.days = 90;

@@ -13,43 +13,16 @@
 #include <cmocka.h>
 
 #include "stad/bikes.h"
+#include "test_bikes_util.h"
 
 #define DAY 86400LL
-
-/* n streets on a line 100 m apart, each 1000 m long, residential; cyclist counts
- * 10 x i. */
-static stad_bikes_streets *line_streets(size_t n)
-{
-    stad_bikes_streets *st = calloc(1, sizeof *st);
-    st->n = n;
-    st->id = calloc(n, sizeof *st->id);
-    double **arr[] = {&st->x, &st->y, &st->lon, &st->lat, &st->x0, &st->y0,
-                      &st->x1, &st->y1, &st->length, &st->traffic};
-    for (size_t k = 0; k < 10; k++)
-        *arr[k] = calloc(n, sizeof(double));
-    st->wijk = calloc(n, sizeof *st->wijk);
-    st->buurt = calloc(n, sizeof *st->buurt);
-    st->kind = calloc(n, sizeof *st->kind);
-    st->geojson = calloc(n, sizeof *st->geojson);
-    for (size_t i = 0; i < n; i++) {
-        st->id[i] = (int64_t)i + 1;
-        st->x[i] = 100.0 * (double)i;
-        st->x0[i] = st->x1[i] = st->x[i];
-        st->y1[i] = 1000;
-        st->length[i] = 1000;
-        st->traffic[i] = 10.0 * (double)i;
-        st->kind[i] = strdup("residential");
-        st->wijk[i] = 1 + (int64_t)i / 5;
-    }
-    return st;
-}
 
 static void test_hint_near(void **state)
 {
     (void)state;
     stad_ctx *ctx;
     assert_int_equal(stad_ctx_new(&ctx), 0);
-    stad_bikes_streets *st = line_streets(3); /* middles at x = 0, 100, 200; y = 0 */
+    stad_bikes_streets *st = toy_streets(3, 10); /* middles at x = 0, 100, 200; y = 0 */
     double px[] = {0, 10, 150, 5000}, py[] = {0, 10, 0, 0};
     assert_int_equal(stad_bikes_streets_hint_near(ctx, st, px, py, 4, 60), 0);
     /* street 0: (0,0) and (10,10); street 1: (150,0) at 50 m; street 2: the same */
@@ -82,7 +55,7 @@ static void test_prior_regression(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = line_streets(42);
+    stad_bikes_streets *st = toy_streets(42, 10);
     st->hint = calloc(42, sizeof(double));
     for (size_t i = 0; i < 42; i++)
         st->hint[i] = (double)((i * 7) % 5); /* unrelated to what is found */
@@ -137,7 +110,7 @@ static void test_plan_threshold(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = line_streets(10);
+    stad_bikes_streets *st = toy_streets(10, 10);
     stad_bikes_obs o = {0};
     int64_t t0 = 17000 * DAY;
     /* street 2 has labels out and is due: a follow-up is promised whatever the
@@ -184,7 +157,7 @@ static void test_simulator_stock_and_hours(void **state)
     assert_int_equal(stad_ctx_new(&ctx), 0);
     stad_bikes_theme t;
     stad_bikes_theme_default(&t);
-    stad_bikes_streets *st = line_streets(30);
+    stad_bikes_streets *st = toy_streets(30, 10);
     stad_bikes_sim_opts o;
     stad_bikes_sim_opts_init(&o);
     o.days = 90;
