@@ -73,7 +73,13 @@ static int conflicts(stad_social_db *db, const stad_social_result *r, const char
     return 0;
 }
 
-static int check(stad_social_db *db, const stad_social_result *r)
+/* Calls fn(user, release name, cell label, households, n) for every published cell
+ * of every recorded release, households sorted; stops at fn's first nonzero return,
+ * which it returns. */
+typedef int (*ledger_cell_fn)(void *user, const char *release, const char *label,
+                              const int64_t *hh, size_t n);
+
+static int ledger_each_cell(stad_social_db *db, ledger_cell_fn fn, void *user)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db->db,
@@ -93,10 +99,9 @@ static int check(stad_social_db *db, const stad_social_result *r)
         int64_t rel = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
         int64_t cell = s == SQLITE_ROW ? sqlite3_column_int64(st, 1) : -2;
         if ((rel != cur_rel || cell != cur_cell) && n) {
-            if (conflicts(db, r, name, label, hh, n)) {
-                rc = STAD_ERANGE;
+            rc = fn(user, name, label, hh, n);
+            if (rc)
                 break;
-            }
             n = 0;
         }
         if (s != SQLITE_ROW)
@@ -123,6 +128,24 @@ static int check(stad_social_db *db, const stad_social_result *r)
     sqlite3_finalize(st);
     free(hh);
     return rc;
+}
+
+typedef struct {
+    stad_social_db *db;
+    const stad_social_result *r;
+} check_ctx;
+
+static int check_cell(void *user, const char *release, const char *label, const int64_t *hh,
+                      size_t n)
+{
+    check_ctx *k = user;
+    return conflicts(k->db, k->r, release, label, hh, n) ? STAD_ERANGE : 0;
+}
+
+static int check(stad_social_db *db, const stad_social_result *r)
+{
+    check_ctx k = {db, r};
+    return ledger_each_cell(db, check_cell, &k);
 }
 
 static int record(stad_social_db *db, const char *name, const stad_social_result *r)
@@ -291,6 +314,32 @@ static void why_set(char *why, size_t size, const char *a, const char *b, const 
              a, b, rel ? " of release " : "", rel ? rel : "", diff, threshold);
 }
 
+typedef struct {
+    const stad_social_pubcell *cells;
+    overlap *o;
+    int threshold;
+    int *conflict;
+    char *why;
+    size_t why_size;
+} earlier_ctx;
+
+/* Marks the new cells nested with an earlier release's cell by a small group. */
+static int earlier_cell(void *user, const char *release, const char *label,
+                        const int64_t *hh, size_t n)
+{
+    earlier_ctx *k = user;
+    overlap_count(k->o, hh, n);
+    for (size_t t = 0; t < k->o->n_touched; t++) {
+        size_t d = k->o->touched[t];
+        size_t diff = nested_diff(n, k->cells[d].n, k->o->count[d]);
+        if (diff == 0 || diff == SIZE_MAX || diff >= (size_t)k->threshold)
+            continue;
+        why_set(k->why, k->why_size, k->cells[d].label, label, release, diff, k->threshold);
+        k->conflict[d] = 1;
+    }
+    return 0;
+}
+
 int stad_social_ledger_check(stad_social_db *db, const stad_social_pubcell *cells, size_t n,
                              int threshold, int *conflict, size_t *n_conflicts, char *why,
                              size_t why_size)
@@ -331,59 +380,10 @@ int stad_social_ledger_check(stad_social_db *db, const stad_social_pubcell *cell
         }
     }
     /* against every published cell of earlier releases */
-    sqlite3_stmt *st = NULL;
-    if (!rc && sqlite3_prepare_v2(db->db,
-                                  "SELECT m.release, m.cell, m.household, r.name, c.label FROM "
-                                  "release_member m JOIN release r ON r.id = m.release JOIN "
-                                  "release_cell c ON c.release = m.release AND c.cell = m.cell "
-                                  "ORDER BY m.release, m.cell, m.household",
-                                  -1, &st, NULL) != SQLITE_OK)
-        rc = social_db_fail(db, "ledger");
-    int64_t *hh = NULL;
-    size_t nh = 0, cap = 0;
-    int64_t cur_rel = -1, cur_cell = -1;
-    char name[256] = "", label[512] = "";
-    for (int s = SQLITE_ROW; !rc;) {
-        s = sqlite3_step(st);
-        if (s != SQLITE_ROW && s != SQLITE_DONE) {
-            rc = social_db_fail(db, "ledger");
-            break;
-        }
-        int64_t rel = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2;
-        int64_t cell = s == SQLITE_ROW ? sqlite3_column_int64(st, 1) : -2;
-        if ((rel != cur_rel || cell != cur_cell) && nh) {
-            overlap_count(&o, hh, nh);
-            for (size_t t = 0; t < o.n_touched; t++) {
-                size_t d = o.touched[t];
-                size_t diff = nested_diff(nh, cells[d].n, o.count[d]);
-                if (diff == 0 || diff == SIZE_MAX || diff >= (size_t)threshold)
-                    continue;
-                why_set(why, why_size, cells[d].label, label, name, diff, threshold);
-                conflict[d] = 1;
-            }
-            nh = 0;
-        }
-        if (s != SQLITE_ROW)
-            break;
-        if (rel != cur_rel || cell != cur_cell) {
-            cur_rel = rel;
-            cur_cell = cell;
-            snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 3));
-            snprintf(label, sizeof label, "%s", (const char *)sqlite3_column_text(st, 4));
-        }
-        if (nh == cap) {
-            cap = cap ? 2 * cap : 1024;
-            int64_t *nhp = realloc(hh, cap * sizeof *nhp);
-            if (!nhp) {
-                rc = stad_fail(db->ctx, STAD_ENOMEM, "out of memory");
-                break;
-            }
-            hh = nhp;
-        }
-        hh[nh++] = sqlite3_column_int64(st, 2);
+    if (!rc) {
+        earlier_ctx k = {cells, &o, threshold, conflict, why, why_size};
+        rc = ledger_each_cell(db, earlier_cell, &k);
     }
-    sqlite3_finalize(st);
-    free(hh);
     free(o.pairs);
     free(o.count);
     free(o.touched);
