@@ -7,14 +7,7 @@ set -eu
 . "$(dirname "$0")/lib.inc"
 need pdfinfo
 
-G=$DATA/groningen
-NET=$G/fietstelweek-2016/groningen_fietstelweek_2016_links_wgs84.geojson
-WIJK=$G/gemeentelijke-wijk-buurtindeling-2017/groningen_gemeente_wijkindeling_wgs84.geojson
-[ -r "$NET" ] || fail "missing $NET"
-
-run_ok init st init --city groningen
-run_ok wijk st areas load "$WIJK" --level wijk
-run_ok streets st bikes streets load "$NET"
+groningen_streets_store
 
 PLAN="--date 2017-10-02 --enforcers 2 --hours 5"
 # shellcheck disable=SC2086

@@ -6,14 +6,7 @@
 set -eu
 . "$(dirname "$0")/lib.inc"
 
-G=$DATA/groningen
-NET=$G/fietstelweek-2016/groningen_fietstelweek_2016_links_wgs84.geojson
-WIJK=$G/gemeentelijke-wijk-buurtindeling-2017/groningen_gemeente_wijkindeling_wgs84.geojson
-[ -r "$NET" ] || fail "missing $NET"
-
-run_ok init st init --city groningen
-run_ok wijk st areas load "$WIJK" --level wijk
-run_ok streets st bikes streets load "$NET"
+groningen_streets_store
 
 # ---- the plan before any record: pick its least promising stop ----
 run_ok before st bikes plan --theme carwrecks --date 2017-10-02 --enforcers 1 --hours 2 \
