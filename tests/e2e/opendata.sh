@@ -6,6 +6,7 @@
 # and carries every mandatory field; a later release that would differ from an
 # earlier one by fewer than the threshold is refused (strict) or suppressed.
 . "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/serve_lib.inc"
 export STAD_CONFIG_DIR="$STAD_SOURCE_DIR/config"
 G="$DATA/groningen"
 AREAS="$G/gemeentelijke-wijk-buurtindeling-2017"
@@ -180,19 +181,7 @@ PYEOF
 # Served by stad serve under /opendata/ without a session, republished after a new
 # batch from the watched folder; the data routes still need a session.
 mkdir -p "$T/inbox"
-LOG="$T/serve.log"
-"$STAD" --store "$DB" serve --port 0 --opendata "$T/served" --watch "$T/inbox" \
-    --source politie-fietsdiefstal >"$LOG" 2>"$T/serve.err" &
-pid=$!
-BG_PIDS="$BG_PIDS $pid"
-i=0
-while ! grep -q '^stad serve: http://' "$LOG" 2>/dev/null; do
-    alive "$pid" || { show "$LOG"; show "$T/serve.err"; fail "stad serve died at start"; }
-    i=$((i + 1))
-    [ "$i" -le 100 ] || { show "$T/serve.err"; fail "stad serve printed no URL within 20 s"; }
-    sleep 0.2
-done
-URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$LOG" | head -n 1)
+start_serve --opendata "$T/served" --watch "$T/inbox" --source politie-fietsdiefstal
 code=$(curl -sS -o "$T/od-index.html" -w '%{http_code}' "$URL/opendata/")
 expect_eq "$code" "200" "GET /opendata/ without a session"
 expect_contains "$T/od-index.html" "catalog.ttl" "the open-data page links the metadata"
@@ -215,5 +204,5 @@ while [ "$(cksum <"$T/served/incidents.csv")" = "$before" ]; do
     [ "$i" -le 100 ] || { show "$T/serve.err"; fail "open data not republished after a new batch"; }
     sleep 0.2
 done
-kill "$pid"
+stop_serve
 note "ok"

@@ -11,6 +11,7 @@
 # and the JSON-LD is the same graph as the Turtle; `stad serve --social-db --opendata`
 # lists them on /opendata/.
 . "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/serve_lib.inc"
 export STAD_CONFIG_DIR="$STAD_SOURCE_DIR/config"
 U="$DATA/utrecht/wijken-buurten-2013"
 KWB="$STAD_SOURCE_DIR/data/demo/utrecht/cbs-kerncijfers-wijken-buurten/utrecht_kwb_2023.csv"
@@ -271,23 +272,12 @@ PYEOF
     { show "$T/nested2.check"; fail "social ledger after the new households"; }
 
 # ---- served: `stad serve --social-db --opendata` publishes the social datasets too
-LOG="$T/serve.log"
-"$STAD" --store "$DB" serve --port 0 --opendata "$T/served" --social-db "$SDB" \
-    >"$LOG" 2>"$T/serve.err" &
-pid=$!
-BG_PIDS="$BG_PIDS $pid"
-i=0
-while ! grep -q '^stad serve: http://' "$LOG" 2>/dev/null; do
-    alive "$pid" || { show "$LOG"; show "$T/serve.err"; fail "stad serve died at start"; }
-    i=$((i + 1))
-    [ "$i" -le 150 ] || { show "$T/serve.err"; fail "stad serve printed no URL within 30 s"; }
-    sleep 0.2
-done
-URL=$(sed -n 's|^stad serve: \(http://[^ ]*\)/ .*|\1|p' "$LOG" | head -n 1)
+SERVE_START_SECS=30 # the social publish at start takes a while under the sanitizers
+start_serve --opendata "$T/served" --social-db "$SDB"
 code=$(curl -sS -o "$T/od-index.html" -w '%{http_code}' "$URL/opendata/")
 expect_eq "$code" "200" "GET /opendata/ without a session"
 expect_contains "$T/od-index.html" 'href="sociaal-leerplicht.csv"' "the page lists the social datasets"
 code=$(curl -sS -o "$T/served.csv" -w '%{http_code}' "$URL/opendata/sociaal-wijkteam.csv")
 expect_eq "$code" "200" "GET a social dataset"
-kill "$pid"
+stop_serve
 note "ok"
