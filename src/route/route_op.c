@@ -144,6 +144,21 @@ static double insert_delta(opw *w, const sol *s, int k, int u, int pos)
     return delta;
 }
 
+/* The cheapest feasible position for u in route k, or -1 when none fits. */
+static int best_insert_pos(opw *w, const sol *s, int k, int u)
+{
+    int bp = -1;
+    double bd = INFINITY;
+    for (int p = 0; p <= s->len[k]; p++) {
+        double dl = insert_delta(w, s, k, u, p);
+        if (dl < bd) {
+            bd = dl;
+            bp = p;
+        }
+    }
+    return bp;
+}
+
 static void insert_at(opw *w, sol *s, int k, int u, int pos)
 {
     int *r = s->r + (size_t)k * w->n;
@@ -391,15 +406,7 @@ static int replace_fast(opw *w, sol *s)
                     continue;
                 int v = r[pos];
                 remove_at(w, s, k, pos);
-                int bp = -1;
-                double bd = INFINITY;
-                for (int p2 = 0; p2 <= s->len[k]; p2++) {
-                    double dl = insert_delta(w, s, k, (int)u, p2);
-                    if (dl < bd) {
-                        bd = dl;
-                        bp = p2;
-                    }
-                }
+                int bp = best_insert_pos(w, s, k, (int)u);
                 if (bp >= 0) {
                     insert_at(w, s, k, (int)u, bp);
                     return 1;
@@ -428,15 +435,7 @@ static int replace(opw *w, sol *s)
                 if (w->op->score[v] >= w->op->score[u])
                     continue;
                 remove_at(w, s, k, pos);
-                int bp = -1;
-                double bd = INFINITY;
-                for (int p2 = 0; p2 <= s->len[k]; p2++) {
-                    double dl = insert_delta(w, s, k, (int)u, p2);
-                    if (dl < bd) {
-                        bd = dl;
-                        bp = p2;
-                    }
-                }
+                int bp = best_insert_pos(w, s, k, (int)u);
                 if (bp >= 0) {
                     insert_at(w, s, k, (int)u, bp);
                     return 1;
