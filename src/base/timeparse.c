@@ -235,8 +235,9 @@ static int parse_excel_serial(const char *s, const char *end, int64_t *t, int *p
     double v = strtod(buf, &stop);
     if (*stop != '\0')
         return fail(why, "not a number", STAD_EPARSE);
-    /* Serial 110000 is in 2201: the same year range as written dates. */
-    if (!(v >= 1.0 && v < 110000.0))
+    /* The same year range as written dates: up to the end of 2200. */
+    double last = (double)(stad_days_from_civil(2201, 1, 1) - stad_days_from_civil(1899, 12, 30));
+    if (!(v >= 1.0 && v < last))
         return fail(why, "Excel serial date out of range", STAD_ERANGE);
     double day = floor(v);
     int64_t secs = (int64_t)llround((v - day) * 86400.0);

@@ -165,6 +165,7 @@ static void test_time_formats(void **state)
     expect_time("42998,5", "2017-09-20T12:00:00");
     expect_time("1", "1900-01-01");
     expect_time("61", "1900-03-01");
+    expect_time("109939", "2200-12-31"); /* the last day of the written year range */
 }
 
 static void expect_bad(const char *s)
@@ -188,6 +189,8 @@ static void test_time_bad(void **state)
     expect_bad("2017-09-20 25:00");
     expect_bad("2017-09-20 12:61");
     expect_bad("gisteren");
+    expect_bad("109940");  /* Excel serial of 2201-01-01: beyond written dates (fuzzer) */
+    expect_bad("0109999");
     expect_bad("20 brumaire 2017");
     expect_bad("2017-09-20 17:30 extra");
     expect_bad("60");
