@@ -43,6 +43,9 @@ typedef struct stad_bikes_theme {
                               * a prior hint of yield (theft.bike); none = no hint */
     size_t n_hints;
     double hint_radius_m;    /* within this of a street's middle (200) */
+    int has_depot;           /* routes start and end at depot_lon/lat (WGS84); else at
+                              * the middle of the streets */
+    double depot_lon, depot_lat;
     double min_yield_per_hour; /* a street whose (mean + explore x sd) removals per hour
                               * of work there is below this is not planned, so a
                               * team does not spend hours where nothing is expected
@@ -203,6 +206,12 @@ typedef struct stad_bikes_plan {
     double expected_total;  /* expected items to label */
     size_t followups_due, followups_planned;
     double depot_x, depot_y;
+    /* Filled by stad_bikes_plan_trace (NAN / NULL before): the depot in WGS84, and
+     * each enforcer's way, points way_first[e] .. way_first[e+1]-1 of way_x/y (city
+     * CRS) and way_lon/lat. */
+    double depot_lon, depot_lat;
+    size_t *way_first;
+    double *way_x, *way_y, *way_lon, *way_lat;
 } stad_bikes_plan;
 
 /* Picks the streets and orders them: follow-ups that are due come first (they are
@@ -211,6 +220,19 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
                          const stad_bikes_streets *st, const stad_bikes_yield *y,
                          const stad_bikes_plan_opts *o, stad_bikes_plan **out);
 void stad_bikes_plan_free(stad_bikes_plan *p);
+
+/* The depot at lon/lat (WGS84) as po's start and end, in the store's city CRS. */
+int stad_bikes_depot_set(stad_ctx *ctx, stad_store *s, double lon, double lat,
+                         stad_bikes_plan_opts *po);
+/* The theme's depot (`depot = LON, LAT`) into po; nothing when the theme has none. */
+int stad_bikes_depot_from_theme(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
+                                stad_bikes_plan_opts *po);
+/* Fills the plan's depot_lon/lat and ways: from the depot along the street network
+ * (graph: a stad_route_graph of the streets, or NULL for straight lines) through the
+ * stops in order and back; a straight line where the network does not join two
+ * points. The arrays belong to the plan. */
+int stad_bikes_plan_trace(stad_ctx *ctx, stad_store *s, void *graph,
+                          const stad_bikes_streets *st, stad_bikes_plan *p);
 
 /* Route sheet writers (appending to b): printable HTML, GPX (one route per
  * enforcer), GeoJSON (stops as points with their order). */

@@ -44,6 +44,24 @@ int stad_route_graph_matrix(stad_route_graph *g, size_t n, const double *x,
                             const double *y, double max_snap, double detour, double *d,
                             size_t *n_fallback);
 
+/* A line of points (in the graph's units); the arrays are the holder's, freed by
+ * stad_route_polyline_clear. A zeroed one is empty. */
+typedef struct stad_route_polyline {
+    double *x, *y;
+    size_t n, cap;
+} stad_route_polyline;
+void stad_route_polyline_clear(stad_route_polyline *pl);
+/* Appends a point; STAD_ENOMEM (the line unchanged) when out of memory. */
+int stad_route_polyline_push(stad_route_polyline *pl, double x, double y);
+
+/* Appends to `out` the way from (x0,y0) to (x1,y1): onto the nearest node, the
+ * shortest path along the edges (their end points; an edge is drawn straight), and
+ * off to the end point. Where either point lies farther than `max_snap` from the
+ * network, or no path joins them, the way is the straight line. A point equal to the
+ * last one of `out` is not repeated, so legs appended one after the other join. */
+int stad_route_graph_path(stad_route_graph *g, double x0, double y0, double x1, double y1,
+                          double max_snap, stad_route_polyline *out);
+
 /* ---- tours (TSP) ---- */
 
 /* Pseudo-random numbers (xorshift64*), kept by the caller for reproducibility. */

@@ -27,4 +27,11 @@ typedef struct bikes_prior {
 void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
                      double fallback_rate, bikes_prior *out);
 
+/* Dutch words of the route sheets (bikes_words.c); static strings. The road class
+ * of a street file ("residential") as an enforcer says it ("woonstraat"); unknown
+ * classes come back as given, an empty one as "straat". */
+const char *bikes_kind_nl(const char *kind);
+/* "labelen" or "nacontrole". */
+const char *bikes_task_nl(int action);
+
 #endif

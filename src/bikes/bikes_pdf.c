@@ -1,5 +1,5 @@
-/* The printable route sheet as PDF (cairo): per enforcer a first page with a small
- * map of the route (the street network around it, the stops' streets, the way
+/* The printable route sheet as PDF (cairo), in Dutch: per enforcer a first page with
+ * a small map of the route (the street network around it, the stops' streets, the way
  * between them in order, numbered stops and the depot) and the ordered stop table,
  * which flows over as many pages as it needs with its header row repeated. The
  * columns to fill in (labels, removed, remark) are left empty on ruled rows.
@@ -15,7 +15,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
-#include "stad/bikes.h"
+#include "bikes_internal.h"
 #include "stad/strbuf.h"
 #include "stad/timeparse.h"
 
@@ -43,9 +43,9 @@ typedef struct column {
 /* stop, arrival, street id, road class, wijk, task, expected, then the columns the
  * enforcer fills in */
 static const column COLS[] = {
-    {"stop", 30, 1},     {"at", 30, 1},       {"street", 40, 1}, {"road class", 62, 0},
-    {"wijk", 86, 0},     {"task", 46, 0},     {"expected", 66, 1}, {"labels", 38, 0},
-    {"removed", 50, 0},  {"remark", 75, 0},
+    {"stop", 30, 1},     {"tijd", 28, 1},     {"straat", 40, 1}, {"soort", 70, 0},
+    {"wijk", 78, 0},     {"taak", 52, 0},     {"verwacht", 60, 1}, {"labels", 38, 0},
+    {"verwijderd", 58, 0}, {"opmerking", 69, 0},
 };
 #define N_COLS (sizeof COLS / sizeof COLS[0])
 #define FIRST_FILL_IN 7 /* labels, removed and remark are filled in by hand */
@@ -181,6 +181,12 @@ static void draw_map(cairo_t *cr, const stad_bikes_streets *st, const stad_bikes
             maxy = fmax(maxy, ys[j]);
         }
     }
+    for (size_t i = p->way_first ? p->way_first[e] : 0; p->way_first && i < p->way_first[e + 1]; i++) {
+        minx = fmin(minx, p->way_x[i]);
+        maxx = fmax(maxx, p->way_x[i]);
+        miny = fmin(miny, p->way_y[i]);
+        maxy = fmax(maxy, p->way_y[i]);
+    }
     double pad = fmax(150, 0.08 * fmax(maxx - minx, maxy - miny));
     minx -= pad, maxx += pad, miny -= pad, maxy += pad;
     frame f = {.ox = MARGIN, .oy = top, .w = PAGE_W - 2 * MARGIN, .h = MAP_H};
@@ -212,16 +218,24 @@ static void draw_map(cairo_t *cr, const stad_bikes_streets *st, const stad_bikes
             street_path(cr, &f, st, i);
     cairo_stroke(cr);
 
-    /* the way from the depot through the stops in order and back, dashed */
+    /* the way from the depot through the stops in order and back, dashed: along the
+     * streets when the plan was traced, else straight from stop to stop */
     cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], 0.7);
     cairo_set_line_width(cr, 1.2);
     double dash[] = {4, 3};
     cairo_set_dash(cr, dash, 2, 0);
-    cairo_move_to(cr, fx(&f, p->depot_x), fy(&f, p->depot_y));
-    for (size_t k = 0; k < p->n_stops; k++)
-        if (p->stops[k].enforcer == e)
-            cairo_line_to(cr, fx(&f, st->x[p->stops[k].street]), fy(&f, st->y[p->stops[k].street]));
-    cairo_line_to(cr, fx(&f, p->depot_x), fy(&f, p->depot_y));
+    if (p->way_first && p->way_first[e + 1] > p->way_first[e]) {
+        for (size_t i = p->way_first[e]; i < p->way_first[e + 1]; i++)
+            (i == p->way_first[e] ? cairo_move_to : cairo_line_to)(cr, fx(&f, p->way_x[i]),
+                                                                   fy(&f, p->way_y[i]));
+    } else {
+        cairo_move_to(cr, fx(&f, p->depot_x), fy(&f, p->depot_y));
+        for (size_t k = 0; k < p->n_stops; k++)
+            if (p->stops[k].enforcer == e)
+                cairo_line_to(cr, fx(&f, st->x[p->stops[k].street]),
+                              fy(&f, st->y[p->stops[k].street]));
+        cairo_line_to(cr, fx(&f, p->depot_x), fy(&f, p->depot_y));
+    }
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
 
@@ -293,12 +307,12 @@ static void table_row(cairo_t *cr, double y, const stad_bikes_streets *st,
     snprintf(text[0], sizeof text[0], "%d", s->order);
     snprintf(text[1], sizeof text[1], "%s", at);
     snprintf(text[2], sizeof text[2], "%lld", (long long)st->id[i]);
-    snprintf(text[3], sizeof text[3], "%s", st->kind[i] && st->kind[i][0] ? st->kind[i] : "-");
+    snprintf(text[3], sizeof text[3], "%s", bikes_kind_nl(st->kind[i]));
     const char *w = stad_bikes_area_name(wijken, st->wijk[i]);
     snprintf(text[4], sizeof text[4], "%s", w && *w ? w : "-");
-    snprintf(text[5], sizeof text[5], "%s", s->action == STAD_BIKES_FOLLOWUP ? "follow-up" : "label");
+    snprintf(text[5], sizeof text[5], "%s", bikes_task_nl(s->action));
     if (s->action == STAD_BIKES_FOLLOWUP)
-        snprintf(text[6], sizeof text[6], "%.0f out", s->expected);
+        snprintf(text[6], sizeof text[6], "%.0f uit", s->expected);
     else
         snprintf(text[6], sizeof text[6], "%.1f (%.0f-%.0f)", s->expected, s->lo, s->hi);
     set_font(cr, FONT, 0);
@@ -329,13 +343,13 @@ static double title(cairo_t *cr, const stad_bikes_theme *t, const stad_bikes_pla
     clock_text(p->route_s[e], dur, sizeof dur);
     set_font(cr, 15, 1);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    snprintf(line, sizeof line, "%s %s - enforcer %d of %d", t->name, date, e + 1, p->enforcers);
+    snprintf(line, sizeof line, "%s %s - handhaver %d van %d", t->name, date, e + 1, p->enforcers);
     cairo_move_to(cr, MARGIN, MARGIN + 12);
     cairo_show_text(cr, line);
     set_font(cr, 9, 0);
     snprintf(line, sizeof line,
-             "%zu stops, %s of %.1f h, start and end at D. What is still labelled after %d "
-             "days is removed at the follow-up.",
+             "%zu stops, %s van %.1f uur, start en einde bij D. Wat na %d dagen nog "
+             "gelabeld is, wordt bij de nacontrole verwijderd.",
              n_stops, dur, p->hours, t->waiting_days);
     cell(cr, MARGIN - 3, MARGIN + 28, PAGE_W - 2 * MARGIN + 6, 0, line);
     return MARGIN + 38;
@@ -351,7 +365,7 @@ int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bik
     cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(to_strbuf, b, PAGE_W, PAGE_H);
     cairo_t *cr = cairo_create(surf);
     char meta[128];
-    snprintf(meta, sizeof meta, "Route sheet %s %s", t->name, date);
+    snprintf(meta, sizeof meta, "Routeblad %s %s", t->name, date);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, meta);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "stad");
     for (int e = 0; e < p->enforcers; e++) {
@@ -367,7 +381,7 @@ int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bik
             /* no table at all: a note under a header would read back as a stop */
             set_font(cr, FONT + 1, 0);
             cairo_move_to(cr, MARGIN, y);
-            cairo_show_text(cr, "No stops fit in the time of this route.");
+            cairo_show_text(cr, "Geen stops passen in de tijd van deze route.");
         }
         for (size_t k = 0; k < p->n_stops; k++) {
             const stad_bikes_stop *s = &p->stops[k];

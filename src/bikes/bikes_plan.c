@@ -13,6 +13,11 @@ void stad_bikes_plan_free(stad_bikes_plan *p)
         return;
     free(p->stops);
     free(p->route_s);
+    free(p->way_first);
+    free(p->way_x);
+    free(p->way_y);
+    free(p->way_lon);
+    free(p->way_lat);
     free(p);
 }
 
@@ -148,6 +153,7 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
     p->hours = o->hours;
     p->depot_x = x[0];
     p->depot_y = yy[0];
+    p->depot_lon = p->depot_lat = NAN;
     p->followups_due = nfu;
     for (int k = 0; k < o->enforcers; k++) {
         double clock = 0;

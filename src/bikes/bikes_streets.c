@@ -147,7 +147,12 @@ int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_cr
     int rc = 0;
     stad_bikes_streets *st = NULL;
     CPLErrorReset();
-    r.ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    /* "streets.geojson.gz" is read as it is, through GDAL's /vsigzip/ */
+    char vpath[4200];
+    size_t plen = strlen(path);
+    snprintf(vpath, sizeof vpath, "%s%s",
+             plen > 3 && !strcmp(path + plen - 3, ".gz") ? "/vsigzip/" : "", path);
+    r.ds = GDALOpenEx(vpath, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!r.ds) {
         rc = stad_fail(ctx, STAD_EFORMAT, "%s: not a line file GDAL can read%s%s", path,
                        *CPLGetLastErrorMsg() ? ": " : "", CPLGetLastErrorMsg());

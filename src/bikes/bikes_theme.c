@@ -83,6 +83,31 @@ static int set_kinds(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e
     return 0;
 }
 
+/* "depot = LON, LAT": where the team starts and ends, in degrees (WGS84). */
+static int set_depot(stad_ctx *ctx, const stad_conf *c, const stad_conf_entry *e,
+                     stad_bikes_theme *t)
+{
+    char *end;
+    double lon = strtod(e->value, &end);
+    const char *p = end;
+    while (*p == ' ')
+        p++;
+    double lat = NAN;
+    if (p != e->value && *p == ',') {
+        lat = strtod(p + 1, &end);
+        while (*end == ' ')
+            end++;
+    }
+    if (*end || !(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90))
+        return stad_fail(ctx, STAD_EPARSE, "%s:%d: depot = '%s': expected longitude, "
+                                           "latitude in degrees (WGS84), e.g. 6.5665, 53.2194",
+                         stad_conf_path(c), e->line, e->value);
+    t->has_depot = 1;
+    t->depot_lon = lon;
+    t->depot_lat = lat;
+    return 0;
+}
+
 int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_theme *t)
 {
     stad_bikes_theme_default(t);
@@ -124,6 +149,8 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
             rc = set_kinds(ctx, c, e, t->hints, &t->n_hints);
         } else if (!strcasecmp(k, "street_kinds")) {
             rc = copy(ctx, c, e, t->street_kinds, sizeof t->street_kinds);
+        } else if (!strcasecmp(k, "depot")) {
+            rc = set_depot(ctx, c, e, t);
         } else if (!strcasecmp(k, "waiting_days")) {
             if (!(rc = num(ctx, c, e, 0, 365, &v)))
                 t->waiting_days = (int)v;

@@ -160,30 +160,22 @@ static int run_plan(cli_env *env, int argc, char **argv)
     stad_bikes_yield *y = NULL;
     stad_bikes_plan *p = NULL;
     stad_route_graph *g = NULL;
-    stad_transform *tr = NULL;
     stad_bikes_area_names *wijken = NULL;
     stad_strbuf b = STAD_STRBUF_INIT;
-    char *crs = NULL;
     int code = CLI_OK;
     if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
         (rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st)) ||
-        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, date + 86400, &obs)) ||
+        /* what was recorded before the day: the plan the dashboard and the handhelds
+         * show, which stays the same while the team records that day's results */
+        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, date, &obs)) ||
         (rc = stad_bikes_yield_fit(env->ctx, &th, st, &obs, date, &y)))
         goto fail;
     stad_bikes_plan_opts po = {.date = date, .enforcers = (int)enforcers, .hours = hours,
                                .seed = (uint64_t)seed, .max_candidates = (size_t)cands};
-    if (has_depot) {
-        if (stad_store_meta_get(s, "city.crs", &crs))
-            crs = NULL;
-        stad_clear_error(env->ctx);
-        double x = depot[0], yv = depot[1];
-        if ((rc = stad_transform_new(env->ctx, STAD_CRS_WGS84, crs ? crs : STAD_CRS_DEFAULT, &tr)) ||
-            (rc = stad_transform_point(tr, &x, &yv)))
-            goto fail;
-        po.has_depot = 1;
-        po.depot_x = x;
-        po.depot_y = yv;
-    }
+    rc = has_depot ? stad_bikes_depot_set(env->ctx, s, depot[0], depot[1], &po)
+                   : stad_bikes_depot_from_theme(env->ctx, s, &th, &po);
+    if (rc)
+        goto fail;
     if (!straight) {
         /* street distances over the segments themselves */
         if ((rc = stad_route_graph_new(env->ctx, 0.5, &g)))
@@ -195,7 +187,8 @@ static int run_plan(cli_env *env, int argc, char **argv)
             goto fail;
         po.graph = g;
     }
-    if ((rc = stad_bikes_plan_make(env->ctx, &th, st, y, &po, &p)))
+    if ((rc = stad_bikes_plan_make(env->ctx, &th, st, y, &po, &p)) ||
+        (rc = stad_bikes_plan_trace(env->ctx, s, g, st, p)))
         goto fail;
     if (!strcmp(format, "html"))
         rc = stad_bikes_plan_html(&th, st, p, &b);
@@ -240,8 +233,6 @@ fail:
 done:
     stad_strbuf_free(&b);
     stad_bikes_area_names_free(wijken);
-    free(crs);
-    stad_transform_free(tr);
     stad_route_graph_free(g);
     stad_bikes_plan_free(p);
     stad_bikes_yield_free(y);
@@ -549,7 +540,10 @@ const cli_command cmd_bikes = {
     "\n"
     "  streets load FILE        street segments (GeoJSON, Shapefile, ...) into the store\n"
     "  plan [options]           the streets to visit on a date and the route per enforcer\n"
-    "      --date D (today) --enforcers N (2) --hours H (6) --depot LON,LAT\n"
+    "      --date D (today) --enforcers N (2) --hours H (6)\n"
+    "      --depot LON,LAT (where the routes start and end; default the theme's\n"
+    "      depot, else the middle of the streets). Uses what was recorded before D:\n"
+    "      the plan the dashboard and the handhelds show for that day\n"
     "      --format table|json|geojson|html|pdf|gpx (html, pdf: printable route\n"
     "      sheets, per enforcer a map and the stop table)\n"
     "      --out FILE  --straight (no street network distances)  --seed S\n"

@@ -1,6 +1,7 @@
-/* A street network as an undirected graph, and shortest-path matrices by Dijkstra.
- * End points are merged by rounding them to a grid of `snap` metres (hash lookup),
- * which is how link files split at junctions (identical end coordinates) join up. */
+/* A street network as an undirected graph, shortest-path matrices and the way
+ * between two points, by Dijkstra. End points are merged by rounding them to a grid
+ * of `snap` metres (hash lookup), which is how link files split at junctions
+ * (identical end coordinates) join up. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@ struct stad_route_graph {
     int64_t *hkey;
     int32_t *hval;
     size_t hcap;
+    /* adjacency (CSR), built on first use and dropped when an edge is added */
+    size_t *off;
+    int32_t *adj;
+    double *alen;
 };
 
 int stad_route_graph_new(stad_ctx *ctx, double snap, stad_route_graph **out)
@@ -49,6 +54,9 @@ void stad_route_graph_free(stad_route_graph *g)
     free(g->edges);
     free(g->hkey);
     free(g->hval);
+    free(g->off);
+    free(g->adj);
+    free(g->alen);
     free(g);
 }
 
@@ -136,6 +144,12 @@ int stad_route_graph_add_edge(stad_route_graph *g, double x0, double y0, double 
         return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory");
     if (a == b)
         return 0; /* a loop or a link shorter than the snap: no use for paths */
+    free(g->off);
+    free(g->adj);
+    free(g->alen);
+    g->off = NULL;
+    g->adj = NULL;
+    g->alen = NULL;
     if (g->n_edges == g->cap_edges) {
         size_t cap = g->cap_edges ? g->cap_edges * 2 : 1024;
         gedge *e = realloc(g->edges, cap * sizeof *e);
@@ -202,6 +216,60 @@ static heap_item heap_pop(heap *h)
     return top;
 }
 
+/* Builds the adjacency of the edges as they are now (once; add_edge drops it). */
+static int adjacency(stad_route_graph *g)
+{
+    if (g->off)
+        return 0;
+    size_t nn = g->n_nodes;
+    size_t *off = calloc(nn + 1, sizeof *off), *fill = calloc(nn + 1, sizeof *fill);
+    int32_t *adj = malloc((2 * g->n_edges + 1) * sizeof *adj);
+    double *alen = malloc((2 * g->n_edges + 1) * sizeof *alen);
+    if (!off || !fill || !adj || !alen) {
+        free(off);
+        free(fill);
+        free(adj);
+        free(alen);
+        return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory for %zu nodes", nn);
+    }
+    for (size_t e = 0; e < g->n_edges; e++) {
+        off[g->edges[e].a + 1]++;
+        off[g->edges[e].b + 1]++;
+    }
+    for (size_t v = 0; v < nn; v++)
+        off[v + 1] += off[v];
+    for (size_t e = 0; e < g->n_edges; e++) {
+        const gedge *ge = &g->edges[e];
+        size_t ia = off[ge->a] + fill[ge->a]++, ib = off[ge->b] + fill[ge->b]++;
+        adj[ia] = ge->b;
+        alen[ia] = ge->len;
+        adj[ib] = ge->a;
+        alen[ib] = ge->len;
+    }
+    free(fill);
+    g->off = off;
+    g->adj = adj;
+    g->alen = alen;
+    return 0;
+}
+
+/* The node nearest to (x, y) and its distance; -1 (distance INFINITY) when the graph
+ * has no nodes. A linear scan: a plan asks this a few hundred times. */
+static int32_t nearest_node(const stad_route_graph *g, double x, double y, double *dist)
+{
+    double best = INFINITY;
+    int32_t bv = -1;
+    for (size_t v = 0; v < g->n_nodes; v++) {
+        double dd = hypot(g->nx[v] - x, g->ny[v] - y);
+        if (dd < best) {
+            best = dd;
+            bv = (int32_t)v;
+        }
+    }
+    *dist = best;
+    return bv;
+}
+
 int stad_route_graph_matrix(stad_route_graph *g, size_t n, const double *x,
                             const double *y, double max_snap, double detour, double *d,
                             size_t *n_fallback)
@@ -211,10 +279,12 @@ int stad_route_graph_matrix(stad_route_graph *g, size_t n, const double *x,
         return stad_fail(ctx, STAD_EINVAL, "route: detour factor %g must be at least 1",
                          detour);
     size_t nn = g->n_nodes, fallback = 0;
-    int rc = 0;
-    size_t *off = calloc(nn + 1, sizeof *off);
-    int32_t *adj = malloc((2 * g->n_edges + 1) * sizeof *adj);
-    double *alen = malloc((2 * g->n_edges + 1) * sizeof *alen);
+    int rc = adjacency(g);
+    if (rc)
+        return rc;
+    const size_t *off = g->off;
+    const int32_t *adj = g->adj;
+    const double *alen = g->alen;
     int32_t *snapped = malloc((n + 1) * sizeof *snapped);
     double *snapd = malloc((n + 1) * sizeof *snapd);
     double *dist = malloc((nn + 1) * sizeof *dist);
@@ -222,44 +292,15 @@ int stad_route_graph_matrix(stad_route_graph *g, size_t n, const double *x,
     int32_t *first_pt = malloc((nn + 1) * sizeof *first_pt);
     int32_t *next_pt = malloc((n + 1) * sizeof *next_pt);
     heap h = {0};
-    if (!off || !adj || !alen || !snapped || !snapd || !dist || !first_pt || !next_pt) {
+    if (!snapped || !snapd || !dist || !first_pt || !next_pt) {
         rc = stad_fail(ctx, STAD_ENOMEM, "route: out of memory for %zu nodes", nn);
         goto done;
-    }
-    for (size_t e = 0; e < g->n_edges; e++) {
-        off[g->edges[e].a + 1]++;
-        off[g->edges[e].b + 1]++;
-    }
-    for (size_t v = 0; v < nn; v++)
-        off[v + 1] += off[v];
-    {
-        size_t *fill = calloc(nn + 1, sizeof *fill);
-        if (!fill) {
-            rc = stad_fail(ctx, STAD_ENOMEM, "route: out of memory");
-            goto done;
-        }
-        for (size_t e = 0; e < g->n_edges; e++) {
-            const gedge *ge = &g->edges[e];
-            size_t ia = off[ge->a] + fill[ge->a]++, ib = off[ge->b] + fill[ge->b]++;
-            adj[ia] = ge->b;
-            alen[ia] = ge->len;
-            adj[ib] = ge->a;
-            alen[ib] = ge->len;
-        }
-        free(fill);
     }
     for (size_t v = 0; v < nn; v++)
         first_pt[v] = -1;
     for (size_t i = 0; i < n; i++) {
-        double best = INFINITY;
-        int32_t bv = -1;
-        for (size_t v = 0; v < nn; v++) {
-            double dd = hypot(g->nx[v] - x[i], g->ny[v] - y[i]);
-            if (dd < best) {
-                best = dd;
-                bv = (int32_t)v;
-            }
-        }
+        double best;
+        int32_t bv = nearest_node(g, x[i], y[i], &best);
         snapped[i] = best <= max_snap ? bv : -1;
         snapd[i] = best;
         next_pt[i] = -1;
@@ -324,14 +365,121 @@ int stad_route_graph_matrix(stad_route_graph *g, size_t n, const double *x,
     if (n_fallback)
         *n_fallback = fallback;
 done:
-    free(off);
-    free(adj);
-    free(alen);
     free(snapped);
     free(snapd);
     free(dist);
     free(first_pt);
     free(next_pt);
+    free(h.a);
+    return rc;
+}
+
+void stad_route_polyline_clear(stad_route_polyline *pl)
+{
+    free(pl->x);
+    free(pl->y);
+    *pl = (stad_route_polyline){0};
+}
+
+int stad_route_polyline_push(stad_route_polyline *pl, double x, double y)
+{
+    if (pl->n == pl->cap) {
+        size_t cap = pl->cap ? pl->cap * 2 : 64;
+        double *nx = realloc(pl->x, cap * sizeof *nx);
+        if (!nx)
+            return STAD_ENOMEM;
+        pl->x = nx;
+        double *ny = realloc(pl->y, cap * sizeof *ny);
+        if (!ny)
+            return STAD_ENOMEM;
+        pl->y = ny;
+        pl->cap = cap;
+    }
+    pl->x[pl->n] = x;
+    pl->y[pl->n] = y;
+    pl->n++;
+    return 0;
+}
+
+/* Adds a point unless it equals the last one: the end of one leg is the start of the
+ * next. */
+static int polyline_add(stad_route_polyline *pl, double x, double y)
+{
+    if (pl->n && pl->x[pl->n - 1] == x && pl->y[pl->n - 1] == y)
+        return 0;
+    return stad_route_polyline_push(pl, x, y);
+}
+
+int stad_route_graph_path(stad_route_graph *g, double x0, double y0, double x1, double y1,
+                          double max_snap, stad_route_polyline *out)
+{
+    stad_ctx *ctx = g->ctx;
+    double d0, d1;
+    int32_t a = nearest_node(g, x0, y0, &d0), b = nearest_node(g, x1, y1, &d1);
+    int rc = adjacency(g);
+    if (rc)
+        return rc;
+    size_t nn = g->n_nodes;
+    double *dist = NULL;
+    int32_t *prev = NULL, *nodes = NULL;
+    heap h = {0};
+    size_t n_nodes = 0;
+    if (a >= 0 && b >= 0 && d0 <= max_snap && d1 <= max_snap && a != b) {
+        dist = malloc(nn * sizeof *dist);
+        prev = malloc(nn * sizeof *prev);
+        if (!dist || !prev)
+            goto oom;
+        for (size_t v = 0; v < nn; v++) {
+            dist[v] = INFINITY;
+            prev[v] = -1;
+        }
+        dist[a] = 0;
+        if (heap_push(&h, 0, a))
+            goto oom;
+        while (h.n) {
+            heap_item it = heap_pop(&h);
+            if (it.d > dist[it.v])
+                continue;
+            if (it.v == b)
+                break;
+            for (size_t k = g->off[it.v]; k < g->off[it.v + 1]; k++) {
+                double nd = it.d + g->alen[k];
+                if (nd < dist[g->adj[k]]) {
+                    dist[g->adj[k]] = nd;
+                    prev[g->adj[k]] = it.v;
+                    if (heap_push(&h, nd, g->adj[k]))
+                        goto oom;
+                }
+            }
+        }
+        if (isfinite(dist[b])) {
+            for (int32_t v = b; v >= 0; v = prev[v])
+                n_nodes++;
+            nodes = malloc(n_nodes * sizeof *nodes);
+            if (!nodes)
+                goto oom;
+            size_t k = n_nodes;
+            for (int32_t v = b; v >= 0; v = prev[v])
+                nodes[--k] = v;
+        }
+    }
+    /* from the point onto the network, along it, and off to the other point; a
+     * straight line where the network does not join them */
+    if (polyline_add(out, x0, y0))
+        goto oom;
+    for (size_t k = 0; k < n_nodes; k++)
+        if (polyline_add(out, g->nx[nodes[k]], g->ny[nodes[k]]))
+            goto oom;
+    if (polyline_add(out, x1, y1))
+        goto oom;
+    rc = 0;
+    goto done;
+oom:
+    rc = stad_fail(ctx, STAD_ENOMEM, "route: out of memory for a path");
+done:
+    free(dist);
+    free(prev);
+    free(nodes);
     free(h.a);
     return rc;
 }

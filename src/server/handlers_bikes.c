@@ -107,14 +107,15 @@ static json_t *street_geometry(const stad_bikes_streets *st, size_t i)
     return g ? g : srv_geojson_point(st->lon[i], st->lat[i]);
 }
 
-/* The whole plan as JSON: a FeatureCollection of the stops' street segments and one
- * line per route through the stops in order, with the routes as ordered lists. */
+/* The whole plan as JSON: a FeatureCollection of the stops' street segments, the
+ * depot, and per route its way from the depot along the streets through the stops in
+ * order and back, with the routes as ordered lists. */
 static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p,
                          const stad_bikes_area_names *wijken)
 {
     json_t *features = json_array(), *routes = json_array();
     for (int e = 0; e < p->enforcers; e++) {
-        json_t *stops = json_array(), *line = json_array();
+        json_t *stops = json_array();
         for (size_t k = 0; k < p->n_stops; k++) {
             const stad_bikes_stop *sp = &p->stops[k];
             if (sp->enforcer != e)
@@ -124,22 +125,26 @@ static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p,
             json_object_set_new(s, "type", json_string("stop"));
             json_array_append_new(features,
                                   srv_geojson_feature(street_geometry(st, sp->street), s));
-            json_array_append_new(line, json_pack("[o,o]", srv_json_number(st->lon[sp->street]),
-                                                  srv_json_number(st->lat[sp->street])));
         }
         size_t n = json_array_size(stops);
         json_array_append_new(routes, json_pack("{s:i, s:o, s:I, s:o}", "route", e + 1,
                                                 "minutes", srv_json_number(round(p->route_s[e] / 60)),
                                                 "n_stops", (json_int_t)n, "stops", stops));
-        if (n >= 2)
-            json_array_append_new(
-                features, srv_geojson_feature(json_pack("{s:s, s:o}", "type", "LineString",
-                                                        "coordinates", line),
-                                              json_pack("{s:s, s:i}", "type", "path", "route",
-                                                        e + 1)));
-        else
-            json_decref(line);
+        if (!n)
+            continue;
+        json_t *line = json_array();
+        for (size_t i = p->way_first[e]; i < p->way_first[e + 1]; i++)
+            json_array_append_new(line, json_pack("[o,o]", srv_json_number(p->way_lon[i]),
+                                                  srv_json_number(p->way_lat[i])));
+        json_array_append_new(
+            features, srv_geojson_feature(json_pack("{s:s, s:o}", "type", "LineString",
+                                                    "coordinates", line),
+                                          json_pack("{s:s, s:i}", "type", "path", "route",
+                                                    e + 1)));
     }
+    json_array_append_new(features,
+                          srv_geojson_feature(srv_geojson_point(p->depot_lon, p->depot_lat),
+                                              json_pack("{s:s}", "type", "depot")));
     json_t *fc = srv_geojson_collection(features);
     json_object_set_new(fc, "date", srv_json_date(p->date));
     json_object_set_new(fc, "theme", json_string(THEME));
@@ -148,6 +153,8 @@ static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p,
     json_object_set_new(fc, "expected_total", srv_json_number(round(p->expected_total * 10) / 10));
     json_object_set_new(fc, "followups_due", json_integer((json_int_t)p->followups_due));
     json_object_set_new(fc, "followups_planned", json_integer((json_int_t)p->followups_planned));
+    json_object_set_new(fc, "depot", json_pack("{s:o, s:o}", "lon", srv_json_number(p->depot_lon),
+                                               "lat", srv_json_number(p->depot_lat)));
     json_object_set_new(fc, "routes", routes);
     return fc;
 }
@@ -175,15 +182,20 @@ static int plan_make(srv_req *rq, const stad_bikes_theme *th, int64_t date, int 
     for (size_t i = 0; i < (*st)->n && !rc; i++)
         rc = stad_route_graph_add_edge(g, (*st)->x0[i], (*st)->y0[i], (*st)->x1[i],
                                        (*st)->y1[i], (*st)->length[i]);
-    if (!rc) {
-        stad_bikes_plan_opts po = {.date = date, .enforcers = enforcers, .hours = hours,
-                                   .seed = 1, .graph = g};
+    stad_bikes_plan_opts po = {.date = date, .enforcers = enforcers, .hours = hours,
+                               .seed = 1, .graph = g};
+    if (!rc)
+        rc = stad_bikes_depot_from_theme(rq->ctx, rq->store, th, &po);
+    if (!rc)
         rc = stad_bikes_plan_make(rq->ctx, th, *st, y, &po, p);
-    }
+    if (!rc)
+        rc = stad_bikes_plan_trace(rq->ctx, rq->store, g, *st, *p);
     stad_route_graph_free(g);
     stad_bikes_yield_free(y);
     stad_bikes_obs_clear(&obs);
     if (rc) {
+        stad_bikes_plan_free(*p);
+        *p = NULL;
         stad_bikes_streets_free(*st);
         *st = NULL;
         return srv_fail_internal(rq, "planning the campaign");
@@ -310,7 +322,8 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
     json_array_foreach(features, i, f)
     {
         json_t *pr = json_object_get(f, "properties");
-        if (summary || (route && json_integer_value(json_object_get(pr, "route")) != route))
+        json_t *fr = json_object_get(pr, "route"); /* the depot has none: every route's */
+        if (summary || (route && fr && json_integer_value(fr) != route))
             continue;
         if (json_object_get(pr, "street"))
             mark_done(pr, done);

@@ -13,7 +13,9 @@ run_ok plan st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format jso
 "$PY" - "$T/plan.json" >"$T/plan.check" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-f = d["features"]
+f = [x for x in d["features"] if x["properties"]["type"] == "stop"]
+ways = [x for x in d["features"] if x["properties"]["type"] == "way"]
+depot = [x["geometry"]["coordinates"] for x in d["features"] if x["properties"]["type"] == "depot"]
 by = {}
 for x in f:
     p = x["properties"]
@@ -26,16 +28,36 @@ print("inside", int(all(6.4 < q["lon"] < 6.8 and 53.1 < q["lat"] < 53.3 for v in
 best = max(f, key=lambda x: x["properties"]["expected"])["properties"]
 print("top", best["street_id"], "%.4f" % best["expected"])
 print("first", f[0]["properties"]["street_id"])
+# each enforcer's way leaves the depot along the streets and comes back to it
+print("ways", int(len(ways) == len(by) and len(depot) == 1 and
+                  all(w["geometry"]["coordinates"][0] == depot[0] == w["geometry"]["coordinates"][-1]
+                      and len(w["geometry"]["coordinates"]) > len(by[w["properties"]["enforcer"]]) + 2
+                      for w in ways)))
 PY
 expect_eq "$(awk '$1 == "enforcers" { print $2 }' "$T/plan.check")" 2 "routes in the plan"
+expect_eq "$(awk '$1 == "ways" { print $2 }' "$T/plan.check")" 1 "a way along the streets per enforcer, from and to the depot"
 expect_eq "$(awk '$1 == "ordered" { print $2 }' "$T/plan.check")" 1 "stops numbered 1..n per enforcer"
 expect_eq "$(awk '$1 == "within" { print $2 }' "$T/plan.check")" 1 "every stop starts within the 3 hours"
 expect_eq "$(awk '$1 == "inside" { print $2 }' "$T/plan.check")" 1 "stops lie in Groningen"
 TOP=$(awk '$1 == "top" { print $2 }' "$T/plan.check")
 TOPEXP=$(awk '$1 == "top" { print $3 }' "$T/plan.check")
 
+# ---- a depot given: the ways start and end there ----
+run_ok depot st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --depot 6.5841,53.2104 \
+    --format geojson --out "$T/depot.json"
+"$PY" - "$T/depot.json" >"$T/depot.check" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["features"]
+d = [x["geometry"]["coordinates"] for x in f if x["properties"]["type"] == "depot"]
+w = [x["geometry"]["coordinates"] for x in f if x["properties"]["type"] == "way"]
+near = lambda p: abs(p[0] - 6.5841) < 1e-6 and abs(p[1] - 53.2104) < 1e-6
+print("depot", int(len(d) == 1 and near(d[0]) and len(w) == 2 and all(near(c[0]) and near(c[-1]) for c in w)))
+PY
+expect_eq "$(awk '$1 == "depot" { print $2 }' "$T/depot.check")" 1 "--depot: the ways start and end there"
+expect_exit 2 depotbad st bikes plan --depot 6.58
+
 run_ok html st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format html
-expect_contains "$T/html.out" "enforcer 2" "HTML route sheet per enforcer"
+expect_contains "$T/html.out" "handhaver 2 van 2" "HTML route sheet per enforcer"
 run_ok gpx st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format gpx
 [ "$(grep -c '<rte>' "$T/gpx.out")" -eq 2 ] || fail "GPX: two routes expected"
 run_ok table st bikes plan --date 2017-10-02 --enforcers 2 --hours 3
@@ -49,7 +71,7 @@ expect_contains "$T/rec2.out" "already recorded" "resend with the same key"
 run_ok plan2 st bikes plan --date 2017-10-03 --enforcers 2 --hours 3 --format json --out "$T/plan2.json"
 "$PY" - "$T/plan2.json" "$TOP" "$TOPEXP" >"$T/plan2.check" <<'PY'
 import json, sys
-f = json.load(open(sys.argv[1]))["features"]
+f = [x for x in json.load(open(sys.argv[1]))["features"] if x["properties"]["type"] == "stop"]
 top = [x["properties"]["expected"] for x in f if x["properties"]["street_id"] == int(sys.argv[2])]
 print("gone", int(not top or top[0] < float(sys.argv[3]) / 5))
 PY

@@ -15,25 +15,26 @@ run_ok json st bikes plan $PLAN --format json --out "$T/plan.json"
 # shellcheck disable=SC2086
 run_ok pdf st bikes plan $PLAN --format pdf --out "$T/route.pdf"
 pdfinfo "$T/route.pdf" >"$T/pdfinfo.out" 2>&1 || { show "$T/pdfinfo.out"; fail "pdfinfo cannot read the sheet"; }
-expect_contains "$T/pdfinfo.out" "Route sheet bikes 2017-10-02" "the sheet's title"
+expect_contains "$T/pdfinfo.out" "Routeblad bikes 2017-10-02" "the sheet's title"
 expect_contains "$T/pdfinfo.out" "A4" "A4 pages"
 PAGES=$(awk '$1 == "Pages:" { print $2 }' "$T/pdfinfo.out")
 expect_ge "$PAGES" 2 "a page (or more) per enforcer"
 
 run_ok tables st tables "$T/route.pdf" --rows 0 --format csv
-expect_eq "$(csv_header "$T/tables.out")" "stop,at,street,road class,wijk,task,expected,labels,removed,remark" \
+expect_eq "$(csv_header "$T/tables.out")" "stop,tijd,straat,soort,wijk,taak,verwacht,labels,verwijderd,opmerking" \
     "the stop table's columns"
 "$PY" - "$T/plan.json" "$T/tables.out" >"$T/compare.out" <<'PY'
 import csv, json, sys
-stops = sorted((x["properties"] for x in json.load(open(sys.argv[1]))["features"]),
+stops = sorted((x["properties"] for x in json.load(open(sys.argv[1]))["features"]
+                if x["properties"]["type"] == "stop"),
                key=lambda p: (p["enforcer"], p["order"]))
 rows = list(csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8")))
 print("stops", len(stops), "rows", len(rows))
-print("streets", int([int(r["street"]) for r in rows] == [p["street_id"] for p in stops]))
+print("streets", int([int(r["straat"]) for r in rows] == [p["street_id"] for p in stops]))
 print("order", int([int(r["stop"]) for r in rows] == [p["order"] for p in stops]))
-print("task", int([r["task"] for r in rows] == ["follow-up" if p["action"] == "followup" else "label" for p in stops]))
+print("task", int([r["taak"] for r in rows] == ["nacontrole" if p["action"] == "followup" else "labelen" for p in stops]))
 print("wijk", sum(1 for r in rows if r["wijk"] not in ("", "-")))
-print("empty", int(all(r["labels"] == r["removed"] == r["remark"] == "" for r in rows)))
+print("empty", int(all(r["labels"] == r["verwijderd"] == r["opmerking"] == "" for r in rows)))
 PY
 [ "$(awk '$1 == "stops" { print $2 }' "$T/compare.out")" -ge 4 ] || fail "too few stops: $(cat "$T/compare.out")"
 expect_eq "$(awk '$1 == "stops" { print $2 }' "$T/compare.out")" "$(awk '$1 == "stops" { print $4 }' "$T/compare.out")" \

@@ -13,7 +13,7 @@ run_ok before st bikes plan --theme carwrecks --date 2017-10-02 --enforcers 1 --
     --format json --out "$T/before.json"
 "$PY" - "$T/before.json" >"$T/before.check" <<'PY'
 import json, sys
-f = [x["properties"] for x in json.load(open(sys.argv[1]))["features"]]
+f = [x["properties"] for x in json.load(open(sys.argv[1]))["features"] if x["properties"]["type"] == "stop"]
 low = min(f, key=lambda p: p["expected"])
 other = max(f, key=lambda p: p["expected"])
 print("target", low["street_id"], "%.7f" % low["lon"], "%.7f" % low["lat"], "%.6f" % low["expected"])
@@ -50,7 +50,7 @@ run_ok after st bikes plan --theme carwrecks --date 2017-10-02 --enforcers 1 --h
     --format json --out "$T/after.json"
 "$PY" - "$T/after.json" "$TARGET" "$TEXP" >"$T/after.check" <<'PY'
 import json, sys
-f = [x["properties"] for x in json.load(open(sys.argv[1]))["features"]]
+f = [x["properties"] for x in json.load(open(sys.argv[1]))["features"] if x["properties"]["type"] == "stop"]
 top = max(f, key=lambda p: p["expected"])
 mine = [p["expected"] for p in f if p["street_id"] == int(sys.argv[2])]
 print("top", int(top["street_id"] == int(sys.argv[2])))

@@ -301,6 +301,22 @@ static void test_theme_files(void **state)
     fclose(f);
     assert_int_equal(stad_bikes_theme_load(ctx, path, &t), STAD_EPARSE);
     assert_non_null(strstr(stad_errmsg(ctx), "bad.conf:2"));
+    /* the depot: longitude, latitude in degrees; anything else names its line */
+    snprintf(path, sizeof path, "%s/depot.conf", tmpdir);
+    f = fopen(path, "w");
+    fputs("[theme]\nname = depot\ndepot = 6.5841, 53.2104\n", f);
+    fclose(f);
+    assert_int_equal(stad_bikes_theme_load(ctx, path, &t), 0);
+    assert_true(t.has_depot && t.depot_lon == 6.5841 && t.depot_lat == 53.2104);
+    static const char *const bad[] = {"6.58", "53.2, 6.58, 1", "233000, 582000", ", 53.2",
+                                      "6.58; 53.2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        fprintf(f, "[theme]\n\ndepot = %s\n", bad[i]);
+        fclose(f);
+        assert_int_equal(stad_bikes_theme_load(ctx, path, &t), STAD_EPARSE);
+        assert_non_null(strstr(stad_errmsg(ctx), "depot.conf:3"));
+    }
     stad_ctx_free(ctx);
 }
 

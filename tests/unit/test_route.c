@@ -39,6 +39,55 @@ static void test_graph_matrix(void **state)
     stad_ctx_free(ctx);
 }
 
+/* The way between two points: along the shortest path (not the first one found), the
+ * matrix's distance when measured, and a straight line where nothing joins. */
+static void test_graph_path(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    stad_route_graph *g;
+    assert_int_equal(stad_route_graph_new(ctx, 0.5, &g), 0);
+    /* a square 0-1-2-3 of 100 m sides with a long detour 0-4-2 of 2 x 150 m */
+    assert_int_equal(stad_route_graph_add_edge(g, 0, 0, 100, 0, 100), 0);
+    assert_int_equal(stad_route_graph_add_edge(g, 100, 0, 100, 100, 100), 0);
+    assert_int_equal(stad_route_graph_add_edge(g, 100, 100, 0, 100, 100), 0);
+    assert_int_equal(stad_route_graph_add_edge(g, 0, 100, 0, 0, 100), 0);
+    assert_int_equal(stad_route_graph_add_edge(g, 0, 0, -100, 50, 150), 0);
+    assert_int_equal(stad_route_graph_add_edge(g, -100, 50, 100, 100, 150), 0);
+    stad_route_polyline pl = {0};
+    assert_int_equal(stad_route_graph_path(g, 2, -3, 101, 99, 50, &pl), 0);
+    /* from the point, node (0,0), one of the two 200 m ways, node (100,100), the point */
+    assert_int_equal(pl.n, 5);
+    assert_true(pl.x[0] == 2 && pl.y[0] == -3 && pl.x[4] == 101 && pl.y[4] == 99);
+    assert_true(pl.x[1] == 0 && pl.y[1] == 0 && pl.x[3] == 100 && pl.y[3] == 100);
+    double len = 0;
+    for (size_t i = 2; i < pl.n - 1; i++)
+        len += hypot(pl.x[i] - pl.x[i - 1], pl.y[i] - pl.y[i - 1]);
+    assert_true(fabs(len - 200) < 1e-9);
+    double x[] = {2, 101}, y[] = {-3, 99}, d[4];
+    assert_int_equal(stad_route_graph_matrix(g, 2, x, y, 50, 1.3, d, NULL), 0);
+    assert_true(fabs(d[1] - (200 + hypot(2, 3) + hypot(1, 1))) < 1e-9);
+    /* appending the next leg joins it: the shared point is not repeated */
+    assert_int_equal(stad_route_graph_path(g, 101, 99, 0, 100, 50, &pl), 0);
+    assert_int_equal(pl.n, 5 + 2);
+    assert_true(pl.x[5] == 100 && pl.y[5] == 100 && pl.x[6] == 0 && pl.y[6] == 100);
+    /* farther than max_snap from the network: straight */
+    pl.n = 0;
+    assert_int_equal(stad_route_graph_path(g, 500, 500, 0, 0, 50, &pl), 0);
+    assert_int_equal(pl.n, 2);
+    /* an island: no path, straight */
+    assert_int_equal(stad_route_graph_add_edge(g, 1000, 0, 1100, 0, 100), 0);
+    pl.n = 0;
+    assert_int_equal(stad_route_graph_path(g, 0, 0, 1100, 0, 50, &pl), 0);
+    assert_int_equal(pl.n, 2);
+    assert_true(pl.x[1] == 1100 && pl.y[1] == 0);
+    stad_route_polyline_clear(&pl);
+    assert_int_equal(pl.n, 0);
+    stad_route_graph_free(g);
+    stad_ctx_free(ctx);
+}
+
 static double *random_points(size_t n, uint64_t seed, double *x, double *y)
 {
     stad_route_rng r;
@@ -193,6 +242,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_matrix),
+        cmocka_unit_test(test_graph_path),
         cmocka_unit_test(test_two_opt_local_optimum),
         cmocka_unit_test(test_moves_keep_valid),
         cmocka_unit_test(test_tsp_square),

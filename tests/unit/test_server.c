@@ -1429,7 +1429,7 @@ static void test_bikes_sheets(void **state)
     http_get("/api/bikes/sheet?date=2017-10-02&enforcers=2&hours=1&format=html", h, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.head, "Content-Type: text/html"));
-    assert_non_null(strstr(r.body, "enforcer 2"));
+    assert_non_null(strstr(r.body, "handhaver 2 van 2"));
     resp_free(&r);
     http_get("/api/bikes/sheet?date=2017-10-02&enforcers=2&hours=1&format=gpx", h, &r);
     assert_int_equal(r.status, 200);
@@ -1494,9 +1494,31 @@ static void test_bikes_routes(void **state)
     }
     size_t i;
     json_t *f;
+    /* features of route 2 only, and the depot, where its way starts and ends */
+    json_t *depot = json_object_get(j, "depot"), *way = NULL;
+    int depots = 0;
     json_array_foreach(json_object_get(j, "features"), i, f)
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "properties"),
-                                                            "route")), 2);
+    {
+        json_t *pr = json_object_get(f, "properties");
+        if (!strcmp(json_string_value(json_object_get(pr, "type")), "depot")) {
+            depots++;
+            continue;
+        }
+        assert_int_equal(json_integer_value(json_object_get(pr, "route")), 2);
+        if (!strcmp(json_string_value(json_object_get(pr, "type")), "path"))
+            way = json_object_get(json_object_get(f, "geometry"), "coordinates");
+    }
+    assert_int_equal(depots, 1);
+    assert_non_null(way);
+    /* along the grid's streets: more points than stops and the depot twice */
+    assert_true(json_array_size(way) > n + 2);
+    for (size_t end = 0; end < 2; end++) {
+        json_t *pt = json_array_get(way, end ? json_array_size(way) - 1 : 0);
+        assert_true(fabs(json_number_value(json_array_get(pt, 0)) -
+                         json_number_value(json_object_get(depot, "lon"))) < 1e-6);
+        assert_true(fabs(json_number_value(json_array_get(pt, 1)) -
+                         json_number_value(json_object_get(depot, "lat"))) < 1e-6);
+    }
     json_int_t street = json_integer_value(json_object_get(json_array_get(stops, 0), "street"));
     json_decref(j);
     /* an enforcer reads today only; route numbers within the team */

@@ -126,7 +126,16 @@ check('the coordinator sees the day\'s routes on the wijk map and as street list
   assert.deepEqual(markers.sort(), stops.map((s) => `${s.route}.${s.order}.${s.order}`).sort());
   assert.equal(await page.locator('#campaign-map path.app-route-street').count(), stops.length);
   assert.equal(await page.locator('#campaign-map path.app-route-path').count(),
-    plan.routes.filter((r) => r.stops.length >= 2).length);
+    plan.routes.filter((r) => r.stops.length >= 1).length);
+  // each route's way runs along the streets from the depot, drawn as a marker, and back
+  assert.equal(await page.locator('#campaign-map [data-testid="campaign-depot"]').count(), 1);
+  for (const f of plan.features.filter((x) => x.properties.type === 'path')) {
+    const c = f.geometry.coordinates;
+    assert.deepEqual(c[0], [plan.depot.lon, plan.depot.lat]);
+    assert.deepEqual(c[c.length - 1], [plan.depot.lon, plan.depot.lat]);
+    const stopsOf = plan.routes.find((r) => r.route === f.properties.route).stops.length;
+    assert.ok(c.length > stopsOf + 2, `route ${f.properties.route}: ${c.length} points along the streets`);
+  }
   const colours = await page.$$eval('#campaign-map path.app-route-path', (els) => els.map((e) => e.getAttribute('stroke')));
   assert.equal(new Set(colours).size, colours.length, `one colour per route: ${colours}`);
   const wijken = await w.getJSON('api/areas?level=wijk', cookie);
@@ -167,7 +176,7 @@ check('the route sheets download, and the PDF lists the stops of the plan in ord
   // stad's own PDF table reader: one table, the stops of route 1 then route 2
   const { stdout } = await w.stad('tables', file, '--rows', '0', '--format', 'csv');
   const lines = stdout.trim().split('\n');
-  assert.equal(lines[0], 'stop,at,street,road class,wijk,task,expected,labels,removed,remark');
+  assert.equal(lines[0], 'stop,tijd,straat,soort,wijk,taak,verwacht,labels,verwijderd,opmerking');
   const rows = lines.slice(1).map(csvFields);
   const stops = plan.routes.flatMap((r) => r.stops);
   assert.deepEqual(rows.map((r) => Number(r[2])), stops.map((s) => s.street));
@@ -175,11 +184,14 @@ check('the route sheets download, and the PDF lists the stops of the plan in ord
 
   const html = await get(hrefs.html);
   assert.equal(html.status(), 200);
-  assert.ok((await html.text()).includes('enforcer 2'));
-  const gpx = await get(hrefs.gpx);
-  assert.equal((await gpx.text()).split('<rte>').length - 1, 2);
+  assert.ok((await html.text()).includes('handhaver 2 van 2'));
+  const gpx = await (await get(hrefs.gpx)).text();
+  assert.equal(gpx.split('<rte>').length - 1, 2);
+  assert.equal(gpx.split('<trk>').length - 1, 2, 'a track along the streets per route');
   const geo = JSON.parse(await (await get(hrefs.geojson)).text());
-  assert.equal(geo.features.length, stops.length);
+  assert.equal(geo.features.filter((f) => f.properties.type === 'stop').length, stops.length);
+  assert.equal(geo.features.filter((f) => f.properties.type === 'depot').length, 1);
+  assert.equal(geo.features.filter((f) => f.properties.type === 'way').length, 2);
 });
 
 check('an analyst gets no campaign view', async () => {

@@ -114,7 +114,8 @@ test('the enforcer logs in and sees today\'s route on a map and as a list', asyn
   for (const s of route1) assert.ok(s.street >= 1 && s.street <= 16621);
   const lines = await page.locator('#hh-map path.leaflet-interactive').count();
   assert.ok(lines >= route1.length, `${lines} lines on the map`);
-  assert.equal(await page.locator('#hh-map .leaflet-marker-icon').count(), route1.length);
+  assert.equal(await page.locator('#hh-map .leaflet-marker-icon').count(), route1.length + 1);
+  assert.equal(await page.locator('#hh-map [data-testid="hh-depot"]').count(), 1, 'the depot');
   // no request left the server (no tiles)
   assert.deepEqual(w.external, []);
   // phone-sized: nothing wider than the screen

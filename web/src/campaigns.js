@@ -133,7 +133,8 @@ export class CampaignView {
     if (this.layer) this.layer.remove();
     this.markers.clear();
     this.layer = L.featureGroup().addTo(this.map);
-    // the way between the stops, dashed, under the streets themselves
+    // the way from the depot along the streets through the stops and back, dashed,
+    // under the stops' streets themselves
     L.geoJSON(plan, {
       filter: (f) => f.properties && f.properties.type === 'path',
       style: (f) => ({ color: routeColor(f.properties.route), weight: 2, dashArray: '5 6', opacity: 0.8, className: 'app-route-path' }),
@@ -162,6 +163,15 @@ export class CampaignView {
         }).addTo(this.layer);
         this.markers.set(`${s.route}.${s.order}`, m);
       }
+    }
+    // where the routes start and end, as on the PDF sheet
+    const d = plan.depot;
+    if (d && Number.isFinite(d.lat) && Number.isFinite(d.lon)) {
+      L.marker([d.lat, d.lon], {
+        icon: L.divIcon({ className: '', html: '<div class="app-depot-marker" data-testid="campaign-depot">D</div>', iconSize: [18, 18] }),
+        title: 'depot: start en einde van de routes',
+        keyboard: false,
+      }).addTo(this.layer);
     }
     const b = this.layer.getBounds();
     if (b.isValid()) this.map.fitBounds(b, { padding: [20, 20], animate: false });

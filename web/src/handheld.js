@@ -213,8 +213,9 @@ class Handheld {
   drawMap(plan, stops) {
     if (this.layer) this.layer.remove();
     this.layer = L.featureGroup().addTo(this.map);
-    // No tiles and no area polygons: the route's streets, the way between them and
-    // numbered stops are what an enforcer needs, and they work without internet.
+    // No tiles and no area polygons: the route's streets, the way along the streets
+    // from the depot and back, and numbered stops are what an enforcer needs, and
+    // they work without internet.
     L.geoJSON(plan, {
       filter: (f) => f.properties && f.properties.type === 'path',
       style: { color: '#555', weight: 2, dashArray: '4 6' },
@@ -234,8 +235,16 @@ class Handheld {
         if (li) li.scrollIntoView({ behavior: 'smooth', block: 'center' });
       }).addTo(this.layer);
     }
+    const d = plan.depot;
+    if (d && Number.isFinite(d.lat) && Number.isFinite(d.lon)) {
+      L.marker([d.lat, d.lon], {
+        icon: L.divIcon({ className: '', html: '<div class="hh-depot" data-testid="hh-depot">D</div>', iconSize: [20, 20] }),
+        title: 'depot: start en einde',
+        keyboard: false,
+      }).addTo(this.layer);
+    }
     const b = this.layer.getBounds();
-    if (b.isValid()) this.map.fitBounds(b, { padding: [16, 16] });
+    if (b.isValid()) this.map.fitBounds(b, { padding: [16, 16], animate: false });
   }
 
   stopItem(s) {

@@ -1,0 +1,31 @@
+/* The Dutch words of the route sheets (HTML, PDF, GPX), in one place so that every
+ * sheet says the same as the dashboard and the handheld (web/src/campaigns.js). */
+#include <string.h>
+
+#include "bikes_internal.h"
+
+/* OpenStreetMap road classes of the street files, as an enforcer would say them. */
+static const struct {
+    const char *osm, *nl;
+} KINDS[] = {
+    {"residential", "woonstraat"},   {"living_street", "woonerf"},
+    {"pedestrian", "voetgangersgebied"}, {"tertiary", "buurtweg"},
+    {"secondary", "wijkweg"},        {"primary", "hoofdweg"},
+    {"unclassified", "weg"},         {"service", "ventweg"},
+    {"footway", "voetpad"},          {"cycleway", "fietspad"},
+};
+
+const char *bikes_kind_nl(const char *kind)
+{
+    if (!kind || !*kind)
+        return "straat";
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (!strcmp(kind, KINDS[i].osm))
+            return KINDS[i].nl;
+    return kind; /* a class the table does not know is shown as the file has it */
+}
+
+const char *bikes_task_nl(int action)
+{
+    return action == STAD_BIKES_FOLLOWUP ? "nacontrole" : "labelen";
+}
