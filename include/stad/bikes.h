@@ -70,15 +70,18 @@ typedef struct stad_bikes_streets {
     double *traffic;          /* a count attribute (cyclists per week, ...), 0 if none */
     int64_t *wijk, *buurt;    /* area ids, 0 = none */
     char **kind;              /* road class ("residential"), "" when unknown */
+    char **name;              /* street name, or NULL when unknown (the array itself may
+                               * be NULL: no names at all) */
     char **geojson;           /* WGS84 geometry text, or NULL */
     double *hint;             /* optional (NULL): a second count the city knows that
                                * may go with yield, e.g. bike thefts nearby; the yield
                                * model learns how much it matters */
 } stad_bikes_streets;
 
-/* Reads line features (GeoJSON, Shapefile, GeoPackage, ...) through GDAL/OGR and
- * projects them to city_crs (NULL: RD New). The count attribute is the first of
- * "aantal", "count", "intensiteit" that exists. */
+/* Reads line features (GeoJSON, Shapefile, GeoPackage, ...; ".gz" read as it is)
+ * through GDAL/OGR and projects them to city_crs (NULL: RD New). The count attribute
+ * is the first of "aantal", "count", "intensiteit" that exists, the name the first of
+ * "name", "naam", "straatnaam", "straat". */
 int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_crs,
                             stad_bikes_streets **out);
 /* Replaces the store's streets by those of the file (one transaction), with wijk and
@@ -88,6 +91,13 @@ int stad_bikes_streets_load(stad_ctx *ctx, stad_store *s, const char *path,
                             size_t *n_loaded);
 int stad_bikes_streets_from_store(stad_ctx *ctx, stad_store *s, stad_bikes_streets **out);
 void stad_bikes_streets_free(stad_bikes_streets *st);
+/* Names the store's unnamed streets after the street names of the asset points
+ * (street lights, containers, ...: an attribute named like the street column of
+ * config/columns.conf, "straat", "openbare_ruimte", "street", ...) within `within_m`
+ * metres of each segment: the name most of them carry. Sets *named (streets named now) and *points (asset points
+ * with a name); both may be NULL. One transaction. */
+int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double within_m,
+                                        size_t *named, size_t *points);
 /* Position of the street whose middle is nearest (x, y) within max_dist, or -1. */
 long stad_bikes_streets_nearest(const stad_bikes_streets *st, double x, double y,
                                 double max_dist);

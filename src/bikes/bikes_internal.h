@@ -31,6 +31,9 @@ void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double
  * of a street file ("residential") as an enforcer says it ("woonstraat"); unknown
  * classes come back as given, an empty one as "straat". */
 const char *bikes_kind_nl(const char *kind);
+/* What an enforcer looks for: the street's name, else its road class in brackets
+ * ("(fietspad)"), into buf. */
+void bikes_street_label(const stad_bikes_streets *st, size_t i, char *buf, size_t size);
 /* "labelen" or "nacontrole". */
 const char *bikes_task_nl(int action);
 

@@ -36,19 +36,22 @@ static const double ROUTE_RGB[][3] = {
 
 typedef struct column {
     const char *head;
-    double w;
     int right; /* numbers right-aligned */
 } column;
 
-/* stop, arrival, street id, road class, wijk, task, expected, then the columns the
- * enforcer fills in */
+/* stop, arrival, street id, street name (else the road class), wijk, task, expected,
+ * then the columns the enforcer fills in */
 static const column COLS[] = {
-    {"stop", 30, 1},     {"tijd", 28, 1},     {"straat", 40, 1}, {"soort", 70, 0},
-    {"wijk", 78, 0},     {"taak", 52, 0},     {"verwacht", 60, 1}, {"labels", 38, 0},
-    {"verwijderd", 58, 0}, {"opmerking", 69, 0},
+    {"stop", 1}, {"tijd", 1}, {"nr", 1}, {"straat", 0}, {"wijk", 0}, {"taak", 0},
+    {"verwacht", 1}, {"labels", 0}, {"verwijderd", 0}, {"opmerking", 0},
 };
 #define N_COLS (sizeof COLS / sizeof COLS[0])
 #define FIRST_FILL_IN 7 /* labels, removed and remark are filled in by hand */
+#define COL_STREET 3
+#define COL_WIJK 4
+#define CELL_PAD 8.0     /* 3 points either side and some air */
+#define MIN_BOX 36.0     /* a box to write a count in */
+#define MIN_REMARK 60.0  /* a line to write a remark on */
 
 static cairo_status_t to_strbuf(void *closure, const unsigned char *data, unsigned int len)
 {
@@ -282,14 +285,14 @@ static void draw_map(cairo_t *cr, const stad_bikes_streets *st, const stad_bikes
 
 /* ---- the table --------------------------------------------------------------------- */
 
-static void table_head(cairo_t *cr, double y)
+static void table_head(cairo_t *cr, double y, const double *w)
 {
     set_font(cr, FONT, 1);
     cairo_set_source_rgb(cr, 0, 0, 0);
     double x = MARGIN;
     for (size_t c = 0; c < N_COLS; c++) {
-        cell(cr, x, y, COLS[c].w, COLS[c].right, COLS[c].head);
-        x += COLS[c].w;
+        cell(cr, x, y, w[c], COLS[c].right, COLS[c].head);
+        x += w[c];
     }
     cairo_set_line_width(cr, 0.8);
     cairo_move_to(cr, MARGIN, y + 5);
@@ -297,17 +300,17 @@ static void table_head(cairo_t *cr, double y)
     cairo_stroke(cr);
 }
 
-static void table_row(cairo_t *cr, double y, const stad_bikes_streets *st,
-                      const stad_bikes_stop *s, const stad_bikes_area_names *wijken)
+/* The texts of a stop's row (the first FIRST_FILL_IN columns). */
+static void row_text(const stad_bikes_streets *st, const stad_bikes_stop *s,
+                     const stad_bikes_area_names *wijken, char (*text)[96])
 {
     size_t i = s->street;
-    char text[N_COLS][96];
     char at[16];
     clock_text(s->arrive_s, at, sizeof at);
     snprintf(text[0], sizeof text[0], "%d", s->order);
     snprintf(text[1], sizeof text[1], "%s", at);
     snprintf(text[2], sizeof text[2], "%lld", (long long)st->id[i]);
-    snprintf(text[3], sizeof text[3], "%s", bikes_kind_nl(st->kind[i]));
+    bikes_street_label(st, i, text[3], sizeof text[3]);
     const char *w = stad_bikes_area_name(wijken, st->wijk[i]);
     snprintf(text[4], sizeof text[4], "%s", w && *w ? w : "-");
     snprintf(text[5], sizeof text[5], "%s", bikes_task_nl(s->action));
@@ -315,19 +318,65 @@ static void table_row(cairo_t *cr, double y, const stad_bikes_streets *st,
         snprintf(text[6], sizeof text[6], "%.0f uit", s->expected);
     else
         snprintf(text[6], sizeof text[6], "%.1f (%.0f-%.0f)", s->expected, s->lo, s->hi);
+}
+
+/* Column widths that fit the header and every row's text in the fonts at hand (fonts
+ * differ between machines); the remark takes what is left of the page. Where the
+ * page is too narrow, street and wijk names are cut. */
+static void column_widths(cairo_t *cr, const stad_bikes_streets *st, const stad_bikes_plan *p,
+                          const stad_bikes_area_names *wijken, double *w)
+{
+    cairo_text_extents_t e;
+    set_font(cr, FONT, 1);
+    for (size_t c = 0; c < N_COLS; c++) {
+        cairo_text_extents(cr, COLS[c].head, &e);
+        w[c] = e.x_advance + CELL_PAD;
+    }
+    set_font(cr, FONT, 0);
+    char text[N_COLS][96];
+    for (size_t k = 0; k < p->n_stops; k++) {
+        row_text(st, &p->stops[k], wijken, text);
+        for (size_t c = 0; c < FIRST_FILL_IN; c++) {
+            cairo_text_extents(cr, text[c], &e);
+            w[c] = fmax(w[c], e.x_advance + CELL_PAD);
+        }
+    }
+    w[FIRST_FILL_IN] = fmax(w[FIRST_FILL_IN], MIN_BOX);
+    w[FIRST_FILL_IN + 1] = fmax(w[FIRST_FILL_IN + 1], MIN_BOX);
+    double used = 0, room = PAGE_W - 2 * MARGIN;
+    for (size_t c = 0; c + 1 < N_COLS; c++)
+        used += w[c];
+    /* too wide: the longest of street and wijk gives way first */
+    while (used + MIN_REMARK > room) {
+        size_t c = w[COL_STREET] >= w[COL_WIJK] ? COL_STREET : COL_WIJK;
+        double cut = fmin(used + MIN_REMARK - room, w[c] - 60);
+        if (cut <= 0)
+            break;
+        w[c] -= cut;
+        used -= cut;
+    }
+    w[N_COLS - 1] = fmax(room - used, MIN_REMARK);
+}
+
+static void table_row(cairo_t *cr, double y, const stad_bikes_streets *st,
+                      const stad_bikes_stop *s, const stad_bikes_area_names *wijken,
+                      const double *w)
+{
+    char text[N_COLS][96];
+    row_text(st, s, wijken, text);
     set_font(cr, FONT, 0);
     cairo_set_source_rgb(cr, 0, 0, 0);
     double x = MARGIN;
     for (size_t c = 0; c < FIRST_FILL_IN; c++) {
-        cell(cr, x, y, COLS[c].w, COLS[c].right, text[c]);
-        x += COLS[c].w;
+        cell(cr, x, y, w[c], COLS[c].right, text[c]);
+        x += w[c];
     }
     /* a ruled line to write on, and boxes for the counts */
     cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
     cairo_set_line_width(cr, 0.4);
     for (size_t c = FIRST_FILL_IN; c < N_COLS; c++) {
-        cairo_rectangle(cr, x + 2, y - ROW_H + 6, COLS[c].w - 4, ROW_H - 3);
-        x += COLS[c].w;
+        cairo_rectangle(cr, x + 2, y - ROW_H + 6, w[c] - 4, ROW_H - 3);
+        x += w[c];
     }
     cairo_stroke(cr);
     cairo_move_to(cr, MARGIN, y + 5);
@@ -368,6 +417,9 @@ int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bik
     snprintf(meta, sizeof meta, "Routeblad %s %s", t->name, date);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, meta);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "stad");
+    /* one set of widths for every page, so all pages' tables read back as one */
+    double widths[N_COLS];
+    column_widths(cr, st, p, wijken, widths);
     for (int e = 0; e < p->enforcers; e++) {
         size_t n = 0;
         for (size_t k = 0; k < p->n_stops; k++)
@@ -376,7 +428,7 @@ int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bik
         draw_map(cr, st, p, e, y);
         y += MAP_H + 22;
         if (n) {
-            table_head(cr, y);
+            table_head(cr, y, widths);
         } else {
             /* no table at all: a note under a header would read back as a stop */
             set_font(cr, FONT + 1, 0);
@@ -392,10 +444,10 @@ int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bik
                  * above it, which a reader would take for part of the header */
                 cairo_show_page(cr);
                 y = MARGIN + 10;
-                table_head(cr, y);
+                table_head(cr, y, widths);
             }
             y += ROW_H;
-            table_row(cr, y, st, s, wijken);
+            table_row(cr, y, st, s, wijken, widths);
         }
         cairo_show_page(cr);
     }

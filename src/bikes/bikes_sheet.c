@@ -76,9 +76,11 @@ int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st
             const stad_bikes_stop *s = &p->stops[i];
             if (s->enforcer != e)
                 continue;
-            char at[16], kind[200];
+            char at[16], kind[200], street[300], label[200];
             clock_text(s->arrive_s, at, sizeof at);
             html_text(bikes_kind_nl(st->kind[s->street]), kind, sizeof kind);
+            bikes_street_label(st, s->street, label, sizeof label);
+            html_text(label, street, sizeof street);
             char expected[64];
             if (s->action == STAD_BIKES_FOLLOWUP)
                 snprintf(expected, sizeof expected, "%.0f labels uit", s->expected);
@@ -86,10 +88,10 @@ int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st
                 snprintf(expected, sizeof expected, "%.1f (%.1f&ndash;%.1f)", s->expected,
                          s->lo, s->hi);
             stad_strbuf_printf(b,
-                               "<tr><td>%d</td><td>%s</td><td>straat %lld (%s, %.0f m; "
+                               "<tr><td>%d</td><td>%s</td><td>%s (nr %lld, %s, %.0f m; "
                                "%.5f, %.5f)</td><td>%s</td><td>%s</td>"
                                "<td class=box></td><td class=box></td><td></td></tr>\n",
-                               s->order, at, (long long)st->id[s->street], kind,
+                               s->order, at, street, (long long)st->id[s->street], kind,
                                st->length[s->street], st->lat[s->street], st->lon[s->street],
                                task_text(s->action), expected);
         }
@@ -119,11 +121,14 @@ int stad_bikes_plan_gpx(const stad_bikes_streets *st, const stad_bikes_plan *p,
             const stad_bikes_stop *s = &p->stops[i];
             if (s->enforcer != e)
                 continue;
+            char label[200], name[300];
+            bikes_street_label(st, s->street, label, sizeof label);
+            html_text(label, name, sizeof name); /* XML text: the same escapes */
             stad_strbuf_printf(b,
-                               "<rtept lat=\"%.7f\" lon=\"%.7f\"><name>%d %s</name>"
-                               "<desc>straat %lld</desc></rtept>\n",
+                               "<rtept lat=\"%.7f\" lon=\"%.7f\"><name>%d %s %s</name>"
+                               "<desc>nr %lld</desc></rtept>\n",
                                st->lat[s->street], st->lon[s->street], s->order,
-                               bikes_task_nl(s->action), (long long)st->id[s->street]);
+                               bikes_task_nl(s->action), name, (long long)st->id[s->street]);
         }
         gpx_depot(p, b);
         stad_strbuf_append(b, "</rte>\n");
@@ -159,11 +164,17 @@ int stad_bikes_plan_geojson(const stad_bikes_streets *st, const stad_bikes_plan 
         stad_strbuf_printf(b,
                            ",\"properties\":{\"type\":\"stop\",\"street_id\":%lld,\"enforcer\":%d,\"order\":%d,"
                            "\"action\":\"%s\",\"expected\":%.3f,\"lo\":%.3f,\"hi\":%.3f,"
-                           "\"arrive_min\":%.1f,\"lon\":%.7f,\"lat\":%.7f}}",
+                           "\"arrive_min\":%.1f,\"lon\":%.7f,\"lat\":%.7f,\"name\":",
                            (long long)st->id[s->street], s->enforcer + 1, s->order,
                            s->action == STAD_BIKES_FOLLOWUP ? "followup" : "label", s->expected,
                            s->lo, s->hi, s->arrive_s / 60, st->lon[s->street],
                            st->lat[s->street]);
+        const char *name = st->name ? st->name[s->street] : NULL;
+        if (name)
+            stad_strbuf_append_json(b, name);
+        else
+            stad_strbuf_append(b, "null");
+        stad_strbuf_append(b, "}}");
     }
     if (traced(p)) {
         /* the depot, and each enforcer's way along the streets */

@@ -27,7 +27,10 @@ void stad_bikes_streets_free(stad_bikes_streets *st)
             free(st->kind[i]);
         if (st->geojson)
             free(st->geojson[i]);
+        if (st->name)
+            free(st->name[i]);
     }
+    free(st->name);
     free(st->id);
     free(st->x);
     free(st->y);
@@ -68,9 +71,10 @@ static stad_bikes_streets *streets_alloc(size_t n)
     st->buurt = calloc(m, sizeof *st->buurt);
     st->kind = calloc(m, sizeof *st->kind);
     st->geojson = calloc(m, sizeof *st->geojson);
+    st->name = calloc(m, sizeof *st->name);
     if (!st->id || !st->x || !st->y || !st->lon || !st->lat || !st->x0 || !st->y0 ||
         !st->x1 || !st->y1 || !st->length || !st->traffic || !st->wijk || !st->buurt ||
-        !st->kind || !st->geojson) {
+        !st->kind || !st->geojson || !st->name) {
         stad_bikes_streets_free(st);
         return NULL;
     }
@@ -187,13 +191,16 @@ int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_cr
         goto done;
     }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    int kind_i = -1, count_i = -1;
+    int kind_i = -1, count_i = -1, name_i = -1;
     static const char *kind_names[] = {"type_weg", "highway", "kind", "fclass", "type"};
     static const char *count_names[] = {"aantal", "count", "intensiteit"};
+    static const char *name_names[] = {"name", "naam", "straatnaam", "straat"};
     for (size_t k = 0; k < 5 && kind_i < 0; k++)
         kind_i = OGR_FD_GetFieldIndex(defn, kind_names[k]);
     for (size_t k = 0; k < 3 && count_i < 0; k++)
         count_i = OGR_FD_GetFieldIndex(defn, count_names[k]);
+    for (size_t k = 0; k < 4 && name_i < 0; k++)
+        name_i = OGR_FD_GetFieldIndex(defn, name_names[k]);
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
     size_t n = 0, skipped = 0;
@@ -227,10 +234,14 @@ int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_cr
                                        ? OGR_F_GetFieldAsString(f, kind_i)
                                        : "";
                 st->kind[n] = strdup(kind);
+                const char *name = name_i >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_i)
+                                       ? OGR_F_GetFieldAsString(f, name_i)
+                                       : "";
+                st->name[n] = *name ? strdup(name) : NULL;
                 char *json = OGR_G_ExportToJson(gw);
                 st->geojson[n] = json ? strdup(json) : NULL;
                 CPLFree(json);
-                if (!st->kind[n]) {
+                if (!st->kind[n] || (*name && !st->name[n])) {
                     OGR_G_DestroyGeometry(g);
                     OGR_G_DestroyGeometry(gw);
                     OGR_F_Destroy(f);
@@ -296,7 +307,7 @@ int stad_bikes_streets_load(stad_ctx *ctx, stad_store *s, const char *path,
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO street(id, name, length_m, geojson, ext_id, kind, x, y, "
                            "lon, lat, x0, y0, x1, y1, wijk_id, buurt_id, attrs) VALUES "
-                           "(?,NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "(?1,?17,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
                            -1, &ins, NULL) != SQLITE_OK) {
         rc = fail_sql(ctx, db, "preparing street insert");
         goto done;
@@ -329,6 +340,10 @@ int stad_bikes_streets_load(stad_ctx *ctx, stad_store *s, const char *path,
         else
             sqlite3_bind_null(ins, 15);
         sqlite3_bind_text(ins, 16, attrs, -1, SQLITE_TRANSIENT);
+        if (st->name[i])
+            sqlite3_bind_text(ins, 17, st->name[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 17);
         if (sqlite3_step(ins) != SQLITE_DONE)
             rc = fail_sql(ctx, db, "storing a street");
     }
@@ -367,7 +382,7 @@ int stad_bikes_streets_from_store(stad_ctx *ctx, stad_store *s, stad_bikes_stree
     if (sqlite3_prepare_v2(db,
                            "SELECT id, length_m, x, y, lon, lat, x0, y0, x1, y1, "
                            "coalesce(wijk_id,0), coalesce(buurt_id,0), coalesce(kind,''), "
-                           "coalesce(json_extract(attrs,'$.traffic'),0), geojson "
+                           "coalesce(json_extract(attrs,'$.traffic'),0), geojson, name "
                            "FROM street WHERE x IS NOT NULL ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK) {
         stad_bikes_streets_free(st);
@@ -387,8 +402,10 @@ int stad_bikes_streets_from_store(stad_ctx *ctx, stad_store *s, stad_bikes_stree
         st->traffic[i] = sqlite3_column_double(q, 13);
         const unsigned char *gj = sqlite3_column_text(q, 14);
         st->geojson[i] = gj ? strdup((const char *)gj) : NULL;
+        const unsigned char *nm = sqlite3_column_text(q, 15);
+        st->name[i] = nm ? strdup((const char *)nm) : NULL;
         st->n = ++i;
-        if (!st->kind[i - 1] || (gj && !st->geojson[i - 1])) {
+        if (!st->kind[i - 1] || (gj && !st->geojson[i - 1]) || (nm && !st->name[i - 1])) {
             rc = stad_fail(ctx, STAD_ENOMEM, "out of memory reading streets");
             break;
         }

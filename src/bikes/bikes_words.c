@@ -1,5 +1,6 @@
 /* The Dutch words of the route sheets (HTML, PDF, GPX), in one place so that every
  * sheet says the same as the dashboard and the handheld (web/src/campaigns.js). */
+#include <stdio.h>
 #include <string.h>
 
 #include "bikes_internal.h"
@@ -23,6 +24,15 @@ const char *bikes_kind_nl(const char *kind)
         if (!strcmp(kind, KINDS[i].osm))
             return KINDS[i].nl;
     return kind; /* a class the table does not know is shown as the file has it */
+}
+
+void bikes_street_label(const stad_bikes_streets *st, size_t i, char *buf, size_t size)
+{
+    const char *name = st->name ? st->name[i] : NULL;
+    if (name && *name)
+        snprintf(buf, size, "%s", name);
+    else
+        snprintf(buf, size, "(%s)", bikes_kind_nl(st->kind ? st->kind[i] : NULL));
 }
 
 const char *bikes_task_nl(int action)

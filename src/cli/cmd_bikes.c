@@ -72,21 +72,48 @@ static int write_out(const char *path, const stad_strbuf *b)
 
 extern const cli_command cmd_bikes;
 
-/* ---- streets load ---- */
+/* ---- streets load / name ---- */
+
+/* Street names from the asset points near each unnamed segment (bikes_names.c). */
+static int name_streets(cli_env *env, stad_store *s, double within)
+{
+    size_t named = 0, points = 0;
+    int rc = stad_bikes_streets_name_from_assets(env->ctx, s, within, &named, &points);
+    if (rc)
+        return rc;
+    if (points)
+        printf("%zu street segments named after %zu asset points with a street name within "
+               "%g m\n", named, points, within);
+    else
+        printf("no asset points with a street name (stad assets load): segments keep their "
+               "numbers\n");
+    return 0;
+}
+
 static int run_streets(cli_env *env, int argc, char **argv)
 {
-    if (argc != 3 || strcmp(argv[1], "load") != 0)
-        return cli_usage_error(&cmd_bikes, "use: stad bikes streets load FILE");
+    /* street lights stand at the kerb; farther out they belong to the next street:
+     * 15 m names 73% of the Groningen links, 87.5% like the police's address
+     * (docs/bikes.md) */
+    double within = 15;
+    int load = argc == 3 && !strcmp(argv[1], "load");
+    int name = (argc == 2 || argc == 4) && !strcmp(argv[1], "name");
+    if (name && argc == 4 && (strcmp(argv[2], "--within") || parse_num(argv[3], 1, 500, &within)))
+        name = 0;
+    if (!load && !name)
+        return cli_usage_error(&cmd_bikes, "use: stad bikes streets load FILE, or stad bikes "
+                                           "streets name [--within METRES]");
     stad_store *s = cli_open_store(env);
     if (!s)
         return CLI_FAIL;
     size_t n = 0;
-    int rc = stad_bikes_streets_load(env->ctx, s, argv[2], &n);
+    int rc = load ? stad_bikes_streets_load(env->ctx, s, argv[2], &n) : 0;
+    if (!rc && load)
+        printf("%s: %zu street segments loaded\n", argv[2], n);
+    if (!rc)
+        rc = name_streets(env, s, within);
     stad_store_close(s);
-    if (rc)
-        return cli_error(env, rc);
-    printf("%s: %zu street segments loaded\n", argv[2], n);
-    return CLI_OK;
+    return rc ? cli_error(env, rc) : CLI_OK;
 }
 
 /* ---- plan ---- */
@@ -207,15 +234,16 @@ static int run_plan(cli_env *env, int argc, char **argv)
                                "follow-ups due, %.1f items expected to label\n",
                            day, p->enforcers, p->hours, p->n_stops, p->followups_planned,
                            p->followups_due, p->expected_total);
-        stad_strbuf_append(&b, "enforcer order at     street  kind            length  task      "
-                               "expected  interval\n");
+        stad_strbuf_append(&b, "enforcer order at     street  name                  kind          "
+                               "  length  task      expected  interval\n");
         for (size_t i = 0; i < p->n_stops; i++) {
             const stad_bikes_stop *sp = &p->stops[i];
             int m = (int)(sp->arrive_s / 60 + 0.5);
-            stad_strbuf_printf(&b, "%8d %5d %2d:%02d %7lld  %-15.15s %5.0f m  %-8s %8.2f  "
-                                   "%.2f-%.2f\n",
+            const char *name = st->name && st->name[sp->street] ? st->name[sp->street] : "-";
+            stad_strbuf_printf(&b, "%8d %5d %2d:%02d %7lld  %-20.20s  %-15.15s %5.0f m  %-8s "
+                                   "%8.2f  %.2f-%.2f\n",
                                sp->enforcer + 1, sp->order, m / 60, m % 60,
-                               (long long)st->id[sp->street], st->kind[sp->street],
+                               (long long)st->id[sp->street], name, st->kind[sp->street],
                                st->length[sp->street],
                                sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label",
                                sp->expected, sp->lo, sp->hi);
@@ -538,7 +566,11 @@ const cli_command cmd_bikes = {
     "labelled after the waiting period. --theme NAME (default bikes) reads\n"
     "config/themes/NAME.conf: kinds, waiting period, service times, model settings.\n"
     "\n"
-    "  streets load FILE        street segments (GeoJSON, Shapefile, ...) into the store\n"
+    "  streets load FILE        street segments (GeoJSON, Shapefile, ...; .gz too) into\n"
+    "                           the store, named after the file's name attribute or\n"
+    "                           else the street names of asset points within 15 m\n"
+    "  streets name [--within M] name unnamed segments after asset points (street\n"
+    "                           lights, containers) loaded since\n"
     "  plan [options]           the streets to visit on a date and the route per enforcer\n"
     "      --date D (today) --enforcers N (2) --hours H (6)\n"
     "      --depot LON,LAT (where the routes start and end; default the theme's\n"

@@ -333,7 +333,12 @@ static int prepare_attr_keys(job *j)
         j->attr_key[i] = NULL;
         int role_col = 0;
         for (int r = 0; r < INGEST_ROLE_N_; r++)
-            role_col |= j->cols.col[r] == (int)i;
+            /* an asset row keeps only its id and place in columns of their own: its
+             * street, category or dates stay in the attributes, not lost */
+            role_col |= j->cols.col[r] == (int)i &&
+                        (j->target != STAD_INGEST_ASSETS || r == INGEST_ROLE_ID ||
+                         r == INGEST_ROLE_X || r == INGEST_ROLE_Y || r == INGEST_ROLE_LAT ||
+                         r == INGEST_ROLE_LON);
         if (role_col)
             continue;
         stad_strbuf_clear(&key);

@@ -87,8 +87,10 @@ static json_t *stop_json(const stad_bikes_streets *st, const stad_bikes_stop *sp
                          const stad_bikes_area_names *wijken)
 {
     size_t i = sp->street;
-    return json_pack("{s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                     "street", (json_int_t)st->id[i], "route", sp->enforcer + 1, "order",
+    return json_pack("{s:I, s:o, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                     "street", (json_int_t)st->id[i], "name",
+                     st->name && st->name[i] ? srv_json_str(st->name[i]) : json_null(), "route",
+                     sp->enforcer + 1, "order",
                      sp->order, "action", sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label",
                      "expected", srv_json_number(round(sp->expected * 100) / 100), "lo",
                      srv_json_number(round(sp->lo * 100) / 100), "hi",

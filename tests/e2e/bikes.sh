@@ -7,6 +7,42 @@ set -eu
 
 groningen_streets_store
 expect_contains "$T/streets.out" "16621 street segments loaded" "segments in the Fietstelweek file (SOURCE.md)"
+expect_contains "$T/streets.out" "no asset points with a street name" "no names before street lights are loaded"
+
+# ---- street names from the street lights along each segment ----
+G=$DATA/groningen
+run_ok lights st assets load --kind streetlight "$G/openbare-verlichting-2017/groningen_openbare_verlichting_2017.csv.gz"
+run_ok thefts st ingest "$G/fietsdiefstallen-2013-2017/groningen_fietsdiefstallen_2013_2017.csv.gz"
+run_ok names st bikes streets name
+expect_contains "$T/names.out" "12199 street segments named after 31754 asset points" "names of 73% of the links"
+# checked against the police: the street of each theft registration (its address)
+# and the name of the named segment nearest to it, within 15 m
+"$PY" - "$DB" >"$T/names.check" <<'PY'
+import math, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+segs = db.execute("select x0, y0, x, y, x1, y1, name from street where name is not null").fetchall()
+grid = {}
+for s in segs:
+    for k in range(3):
+        grid.setdefault((int(s[2 * k] // 50), int(s[2 * k + 1] // 50)), set()).add(s)
+def dist(px, py, ax, ay, bx, by):
+    dx, dy = bx - ax, by - ay
+    l2 = dx * dx + dy * dy
+    t = 0 if l2 == 0 else max(0, min(1, ((px - ax) * dx + (py - ay) * dy) / l2))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+same = n = 0
+for x, y, street in db.execute("select x, y, street from event where street is not null and x is not null"):
+    near = [s for i in (-1, 0, 1) for j in (-1, 0, 1) for s in grid.get((int(x // 50) + i, int(y // 50) + j), ())]
+    best = min(near, default=None, key=lambda s: min(dist(x, y, *s[0:4]), dist(x, y, *s[2:6])))
+    if best and min(dist(x, y, *best[0:4]), dist(x, y, *best[2:6])) <= 15:
+        n += 1
+        same += best[6].lower() == street.strip().lower()
+print("agree", n, "%.1f" % (100 * same / n))
+PY
+expect_ge "$(awk '$1 == "agree" { print $2 }' "$T/names.check")" 10000 "thefts next to a named segment"
+expect_ge "$(awk '$1 == "agree" { printf "%d", $3 }' "$T/names.check")" 85 "a segment's name is the police's street for 85%+ of the thefts beside it"
+run_ok names2 st bikes streets name
+expect_contains "$T/names2.out" "0 street segments named" "named segments keep their names"
 
 # ---- a plan for 2 enforcers x 3 hours ----
 run_ok plan st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format json --out "$T/plan.json"

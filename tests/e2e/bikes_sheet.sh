@@ -21,7 +21,7 @@ PAGES=$(awk '$1 == "Pages:" { print $2 }' "$T/pdfinfo.out")
 expect_ge "$PAGES" 2 "a page (or more) per enforcer"
 
 run_ok tables st tables "$T/route.pdf" --rows 0 --format csv
-expect_eq "$(csv_header "$T/tables.out")" "stop,tijd,straat,soort,wijk,taak,verwacht,labels,verwijderd,opmerking" \
+expect_eq "$(csv_header "$T/tables.out")" "stop,tijd,nr,straat,wijk,taak,verwacht,labels,verwijderd,opmerking" \
     "the stop table's columns"
 "$PY" - "$T/plan.json" "$T/tables.out" >"$T/compare.out" <<'PY'
 import csv, json, sys
@@ -30,7 +30,7 @@ stops = sorted((x["properties"] for x in json.load(open(sys.argv[1]))["features"
                key=lambda p: (p["enforcer"], p["order"]))
 rows = list(csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8")))
 print("stops", len(stops), "rows", len(rows))
-print("streets", int([int(r["straat"]) for r in rows] == [p["street_id"] for p in stops]))
+print("streets", int([int(r["nr"]) for r in rows] == [p["street_id"] for p in stops]))
 print("order", int([int(r["stop"]) for r in rows] == [p["order"] for p in stops]))
 print("task", int([r["taak"] for r in rows] == ["nacontrole" if p["action"] == "followup" else "labelen" for p in stops]))
 print("wijk", sum(1 for r in rows if r["wijk"] not in ("", "-")))

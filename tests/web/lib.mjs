@@ -35,6 +35,7 @@ const GRONINGEN = path.join(SHARED, 'groningen');
 export const WIJK_FILE = path.join(GRONINGEN, 'gemeentelijke-wijk-buurtindeling-2017', 'groningen_gemeente_wijkindeling_wgs84.geojson');
 export const BUURT_FILE = path.join(GRONINGEN, 'gemeentelijke-wijk-buurtindeling-2017', 'groningen_gemeente_buurtindeling_wgs84.geojson');
 export const THEFTS_FILE = path.join(GRONINGEN, 'fietsdiefstallen-2013-2017', 'groningen_fietsdiefstallen_2013_2017.csv.gz');
+export const LIGHTS_FILE = path.join(GRONINGEN, 'openbare-verlichting-2017', 'groningen_openbare_verlichting_2017.csv.gz');
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -254,9 +254,9 @@ class Handheld {
       el('div', { class: 'hh-stop__head' },
         el('span', { class: 'hh-stop__nr' }, s.order),
         el('div', {},
-          el('strong', {}, `${label ? 'Labelen' : 'Nacontrole'} · ${kind}, ${Math.round(s.length_m)} m`),
+          el('strong', {}, `${label ? 'Labelen' : 'Nacontrole'} · ${s.name || kind}`),
           el('div', { class: 'utrecht-paragraph--small' },
-            `straat ${s.street} · ± ${minutes(s.arrive_min)} · ${label ? `verwacht ${s.expected.toFixed(1)} fietsen` : `${Math.round(s.expected)} labels uit`}`))));
+            `${s.name ? `${kind}, ` : ''}${Math.round(s.length_m)} m · nr ${s.street} · ± ${minutes(s.arrive_min)} · ${label ? `verwacht ${s.expected.toFixed(1)} fietsen` : `${Math.round(s.expected)} labels uit`}`))));
     const num = (name, text) => el('label', {}, text, el('input', {
       type: 'number', min: 0, max: 10000, value: 0, inputmode: 'numeric', name,
       class: 'utrecht-textbox utrecht-textbox--html-input hh-num', 'data-testid': `hh-${name}`,
