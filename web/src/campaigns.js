@@ -8,6 +8,7 @@
 import L from './leaflet-global.js';
 import { api, getJSON, query } from './api.js';
 import { el, td, row, formatDate } from './util.js';
+import { kindName, depotMarker } from './routewords.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,12 +16,6 @@ const $ = (id) => document.getElementById(id);
 export const ROUTE_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#595959'];
 const routeColor = (r) => ROUTE_COLORS[(Number(r) - 1) % ROUTE_COLORS.length];
 
-const KIND_NL = {
-  residential: 'woonstraat', living_street: 'woonerf', pedestrian: 'voetgangersgebied',
-  tertiary: 'buurtweg', secondary: 'wijkweg', primary: 'hoofdweg', unclassified: 'weg',
-  service: 'ventweg', footway: 'voetpad', cycleway: 'fietspad',
-};
-const kindName = (k) => KIND_NL[k] || k || 'straat';
 
 const clock = (m) => `${Math.floor(m / 60)}:${String(Math.round(m % 60)).padStart(2, '0')}`;
 const localDate = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -165,14 +160,8 @@ export class CampaignView {
       }
     }
     // where the routes start and end, as on the PDF sheet
-    const d = plan.depot;
-    if (d && Number.isFinite(d.lat) && Number.isFinite(d.lon)) {
-      L.marker([d.lat, d.lon], {
-        icon: L.divIcon({ className: '', html: '<div class="app-depot-marker" data-testid="campaign-depot">D</div>', iconSize: [18, 18] }),
-        title: 'depot: start en einde van de routes',
-        keyboard: false,
-      }).addTo(this.layer);
-    }
+    const depot = depotMarker(plan, 'app-depot-marker', 'campaign-depot', 18);
+    if (depot) depot.addTo(this.layer);
     const b = this.layer.getBounds();
     if (b.isValid()) this.map.fitBounds(b, { padding: [20, 20], animate: false });
   }

@@ -15,17 +15,13 @@ import './handheld.css';
 import L from './leaflet-global.js';
 import { api, getJSON, postJSON, setCsrf, clearCache, setUnauthorizedHandler, ApiError } from './api.js';
 import { el } from './util.js';
+import { kindName, depotMarker } from './routewords.js';
 import { Outbox, newKey, localTime } from './outbox.js';
 
 const $ = (id) => document.getElementById(id);
 const SETTINGS = 'stad.handheld.settings';
 const LAST_PLAN = 'stad.handheld.plan';
 
-const KIND_NL = {
-  residential: 'woonstraat', living_street: 'woonerf', pedestrian: 'voetgangersgebied',
-  tertiary: 'buurtweg', secondary: 'wijkweg', primary: 'hoofdweg', unclassified: 'weg',
-  service: 'ventweg', footway: 'voetpad', cycleway: 'fietspad',
-};
 
 function loadSettings() {
   try {
@@ -235,21 +231,15 @@ class Handheld {
         if (li) li.scrollIntoView({ behavior: 'smooth', block: 'center' });
       }).addTo(this.layer);
     }
-    const d = plan.depot;
-    if (d && Number.isFinite(d.lat) && Number.isFinite(d.lon)) {
-      L.marker([d.lat, d.lon], {
-        icon: L.divIcon({ className: '', html: '<div class="hh-depot" data-testid="hh-depot">D</div>', iconSize: [20, 20] }),
-        title: 'depot: start en einde',
-        keyboard: false,
-      }).addTo(this.layer);
-    }
+    const depot = depotMarker(plan, 'hh-depot', 'hh-depot', 20);
+    if (depot) depot.addTo(this.layer);
     const b = this.layer.getBounds();
     if (b.isValid()) this.map.fitBounds(b, { padding: [16, 16], animate: false });
   }
 
   stopItem(s) {
     const label = s.action === 'label';
-    const kind = KIND_NL[s.kind] || s.kind || 'straat';
+    const kind = kindName(s.kind);
     const li = el('li', { class: 'hh-stop', 'data-testid': 'hh-stop', 'data-street': s.street, 'data-order': s.order, 'data-action': s.action },
       el('div', { class: 'hh-stop__head' },
         el('span', { class: 'hh-stop__nr' }, s.order),
