@@ -58,6 +58,11 @@ void stad_bikes_theme_default(stad_bikes_theme *t);
  * in .conf. Missing keys keep the defaults. Errors name file and line. */
 int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_theme *t);
 
+/* Campaign planning reads (complaints, hints) the sources the register lists for
+ * this role and has approved, whoever asks for the plan: purpose binding, and the
+ * same plan on the command line, the dashboard and the handhelds. */
+#define STAD_BIKES_PLANNING_ROLE "enforcement"
+
 /* ---- street segments ---- */
 
 typedef struct stad_bikes_streets {
@@ -106,9 +111,12 @@ long stad_bikes_streets_nearest(const stad_bikes_streets *st, double x, double y
 int stad_bikes_streets_hint_near(stad_ctx *ctx, stad_bikes_streets *st, const double *px,
                                  const double *py, size_t np, double radius);
 /* Sets st->hint from the store: the theme's hint events (all times) within its
- * hint radius of each street's middle. No hint kinds: st->hint stays NULL. */
+ * hint radius of each street's middle. No hint kinds: st->hint stays NULL. scope
+ * (NULL: every source) limits the events to its sources (a filter made by
+ * stad_privacy_scope_apply: what campaign planning may read). */
 int stad_bikes_streets_hint_from_store(stad_ctx *ctx, stad_store *s,
-                                       const stad_bikes_theme *t, stad_bikes_streets *st);
+                                       const stad_bikes_theme *t, stad_bikes_streets *st,
+                                       const stad_event_filter *scope);
 /* 1 if street i is of a kind the theme visits. */
 int stad_bikes_street_wanted(const stad_bikes_theme *t, const stad_bikes_streets *st,
                              size_t i);
@@ -136,10 +144,11 @@ int stad_bikes_obs_add_visit(stad_bikes_obs *o, const stad_bikes_visit *v);
 int stad_bikes_obs_add_complaint(stad_bikes_obs *o, size_t street, int64_t t);
 void stad_bikes_obs_clear(stad_bikes_obs *o); /* frees the arrays */
 /* Campaign visits of the theme and complaint events (matched to the nearest street
- * within 60 m) from the store, up to (not including) time `until`. */
+ * within 60 m) from the store, up to (not including) time `until`; complaints of the
+ * sources of scope only (NULL: every source; see stad_bikes_streets_hint_from_store). */
 int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
                               const stad_bikes_streets *st, int64_t until,
-                              stad_bikes_obs *o);
+                              const stad_event_filter *scope, stad_bikes_obs *o);
 
 /* ---- yield model ---- */
 

@@ -159,6 +159,9 @@ typedef struct stad_scope {
  *   the source is approved and its roles list one of p's roles.
  * Role public reads no source. */
 int stad_privacy_scope(stad_store *s, const stad_principal *p, stad_scope **out);
+/* The scope of work done for a function rather than a person (campaign planning reads
+ * what role "enforcement" may, whoever asks): a principal with that role only. */
+int stad_privacy_scope_of_role(stad_store *s, const char *role, stad_scope **out);
 void stad_privacy_scope_free(stad_scope *sc);
 /* A copy of sc (the caller's, released with stad_privacy_scope_free); 0 or
  * STAD_ENOMEM. */

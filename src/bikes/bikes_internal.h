@@ -27,6 +27,9 @@ typedef struct bikes_prior {
 void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
                      double fallback_rate, bikes_prior *out);
 
+/* The source restriction of scope (NULL: none) into f. */
+void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f);
+
 /* Dutch words of the route sheets (bikes_words.c); static strings. The road class
  * of a street file ("residential") as an enforcer says it ("woonstraat"); unknown
  * classes come back as given, an empty one as "straat". */

@@ -86,7 +86,7 @@ static int on_complaint(void *user, const stad_event_row *e)
 
 int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
                               const stad_bikes_streets *st, int64_t until,
-                              stad_bikes_obs *o)
+                              const stad_event_filter *scope, stad_bikes_obs *o)
 {
     sqlite3 *db = stad_store_db(s);
     sqlite3_stmt *q = NULL;
@@ -135,11 +135,21 @@ int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_the
         kinds[k] = t->signals[k];
     stad_event_filter f = {.kinds = kinds, .n_kinds = t->n_signals, .has_period = 1,
                            .t_min = INT64_MIN / 2, .t_max = until};
+    bikes_scope_copy(scope, &f);
     cb_state c = {.o = o, .st = st};
     rc = stad_store_events_each(s, &f, on_complaint, &c);
     if (!rc && c.rc)
         rc = stad_fail(ctx, c.rc, "out of memory reading complaints");
     return rc;
+}
+
+void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f)
+{
+    if (!scope)
+        return;
+    f->restrict_sources = scope->restrict_sources;
+    f->source_ids = scope->source_ids;
+    f->n_source_ids = scope->n_source_ids;
 }
 
 static int cmp_followup(const void *a, const void *b)

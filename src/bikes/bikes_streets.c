@@ -13,7 +13,7 @@
 #include <ogr_srs_api.h>
 #include <sqlite3.h>
 
-#include "stad/bikes.h"
+#include "bikes_internal.h"
 #include "stad/geo.h"
 #include "stad/strbuf.h"
 #include "geo/geo_srs.h"
@@ -516,7 +516,8 @@ int stad_bikes_streets_hint_near(stad_ctx *ctx, stad_bikes_streets *st, const do
 }
 
 int stad_bikes_streets_hint_from_store(stad_ctx *ctx, stad_store *s,
-                                       const stad_bikes_theme *t, stad_bikes_streets *st)
+                                       const stad_bikes_theme *t, stad_bikes_streets *st,
+                                       const stad_event_filter *scope)
 {
     if (!t->n_hints)
         return 0;
@@ -524,6 +525,7 @@ int stad_bikes_streets_hint_from_store(stad_ctx *ctx, stad_store *s,
     for (size_t k = 0; k < t->n_hints; k++)
         kinds[k] = t->hints[k];
     stad_event_filter f = {.kinds = kinds, .n_kinds = t->n_hints};
+    bikes_scope_copy(scope, &f);
     stad_events *ev = NULL;
     int rc = stad_events_load(s, &f, &ev);
     if (rc)

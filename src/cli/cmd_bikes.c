@@ -188,13 +188,19 @@ static int run_plan(cli_env *env, int argc, char **argv)
     stad_bikes_plan *p = NULL;
     stad_route_graph *g = NULL;
     stad_bikes_area_names *wijken = NULL;
+    stad_scope *sc = NULL;
     stad_strbuf b = STAD_STRBUF_INIT;
     int code = CLI_OK;
+    /* the sources campaign planning may read, as the server's plan does */
+    stad_event_filter scope = {0};
+    if ((rc = stad_privacy_scope_of_role(s, STAD_BIKES_PLANNING_ROLE, &sc)))
+        goto fail;
+    stad_privacy_scope_apply(sc, &scope);
     if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
-        (rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st)) ||
+        (rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st, &scope)) ||
         /* what was recorded before the day: the plan the dashboard and the handhelds
          * show, which stays the same while the team records that day's results */
-        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, date, &obs)) ||
+        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, date, &scope, &obs)) ||
         (rc = stad_bikes_yield_fit(env->ctx, &th, st, &obs, date, &y)))
         goto fail;
     stad_bikes_plan_opts po = {.date = date, .enforcers = (int)enforcers, .hours = hours,
@@ -266,6 +272,7 @@ done:
     stad_bikes_yield_free(y);
     stad_bikes_obs_clear(&obs);
     stad_bikes_streets_free(st);
+    stad_privacy_scope_free(sc);
     stad_store_close(s);
     return code;
 }
@@ -307,8 +314,9 @@ static int run_followup(cli_env *env, int argc, char **argv)
     stad_bikes_obs obs = {0};
     stad_bikes_followup *f = NULL;
     size_t n = 0;
+    stad_event_filter none = {.restrict_sources = 1}; /* visits only, no complaints */
     if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
-        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, INT64_MAX, &obs)) ||
+        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, INT64_MAX, &none, &obs)) ||
         (rc = stad_bikes_followups(env->ctx, &th, &obs, date, (int)horizon, &f, &n))) {
         stad_bikes_obs_clear(&obs);
         stad_bikes_streets_free(st);
@@ -475,7 +483,8 @@ static int run_simulate(cli_env *env, int argc, char **argv)
         rc = stad_bikes_sim_inputs(env->ctx, s, &tx, &ty, &nt, &px, &py, &np);
     /* what the planner may know of every street beforehand (bike thefts nearby) */
     if (!rc)
-        rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st);
+        /* a simulation: the thefts of every source drive it */
+        rc = stad_bikes_streets_hint_from_store(env->ctx, s, &th, st, NULL);
     if (rc) {
         stad_bikes_streets_free(st);
         free(tx), free(ty), free(px), free(py);

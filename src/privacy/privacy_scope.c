@@ -96,6 +96,14 @@ int stad_privacy_scope(stad_store *s, const stad_principal *p, stad_scope **out)
     return 0;
 }
 
+int stad_privacy_scope_of_role(stad_store *s, const char *role, stad_scope **out)
+{
+    stad_principal p = {0};
+    snprintf(p.name, sizeof p.name, "role:%.40s", role);
+    snprintf(p.roles, sizeof p.roles, "%s", role);
+    return stad_privacy_scope(s, &p, out);
+}
+
 void stad_privacy_scope_free(stad_scope *sc)
 {
     if (!sc)

@@ -174,9 +174,15 @@ static int plan_make(srv_req *rq, const stad_bikes_theme *th, int64_t date, int 
     stad_route_graph *g = NULL;
     if (load_streets(rq, st))
         return -1;
-    int rc = stad_bikes_streets_hint_from_store(rq->ctx, rq->store, th, *st);
+    stad_scope *sc = NULL;
+    stad_event_filter scope = {0};
+    int rc = stad_privacy_scope_of_role(rq->store, STAD_BIKES_PLANNING_ROLE, &sc);
+    if (!rc) {
+        stad_privacy_scope_apply(sc, &scope);
+        rc = stad_bikes_streets_hint_from_store(rq->ctx, rq->store, th, *st, &scope);
+    }
     if (!rc)
-        rc = stad_bikes_obs_from_store(rq->ctx, rq->store, th, *st, date, &obs);
+        rc = stad_bikes_obs_from_store(rq->ctx, rq->store, th, *st, date, &scope, &obs);
     if (!rc)
         rc = stad_bikes_yield_fit(rq->ctx, th, *st, &obs, date, &y);
     if (!rc)
@@ -195,6 +201,7 @@ static int plan_make(srv_req *rq, const stad_bikes_theme *th, int64_t date, int 
     stad_route_graph_free(g);
     stad_bikes_yield_free(y);
     stad_bikes_obs_clear(&obs);
+    stad_privacy_scope_free(sc);
     if (rc) {
         stad_bikes_plan_free(*p);
         *p = NULL;
@@ -454,7 +461,9 @@ int srv_h_bikes_followup(srv_req *rq, json_t **out)
     stad_bikes_obs obs = {0};
     stad_bikes_followup *fu = NULL;
     size_t n = 0;
-    int rc = stad_bikes_obs_from_store(rq->ctx, rq->store, &th, st, INT64_MAX, &obs);
+    /* follow-ups need the visits only: a scope of no source reads no complaints */
+    stad_event_filter none = {.restrict_sources = 1};
+    int rc = stad_bikes_obs_from_store(rq->ctx, rq->store, &th, st, INT64_MAX, &none, &obs);
     if (!rc)
         /* due by the end of that day */
         rc = stad_bikes_followups(rq->ctx, &th, &obs, date + 86399, (int)horizon, &fu, &n);

@@ -45,10 +45,12 @@ expect_eq "$(event_count --kind carwreck.towed)" 1 "tows (the theme's removal ki
 expect_eq "$(event_count --kind carwreck)" 3 "the enforcement actions under their own parent"
 expect_eq "$(event_count --kind vehicle)" 0 "enforcement is not counted as vehicle crime"
 
-# ---- the complaints are the carwrecks theme's signal: the target street comes first ----
-run_ok after st bikes plan --theme carwrecks --date 2017-10-02 --enforcers 1 --hours 2 \
-    --format json --out "$T/after.json"
-"$PY" - "$T/after.json" "$TARGET" "$TEXP" >"$T/after.check" <<'PY'
+# ---- the complaints are the carwrecks theme's signal: the target street comes first,
+# ---- once the privacy officer has approved their source for enforcement ----
+plan_check() {
+    run_ok "$1" st bikes plan --theme carwrecks --date 2017-10-02 --enforcers 1 --hours 2 \
+        --format json --out "$T/$1.json"
+    "$PY" - "$T/$1.json" "$TARGET" "$TEXP" >"$T/$1.check" <<'PY'
 import json, sys
 f = [x["properties"] for x in json.load(open(sys.argv[1]))["features"] if x["properties"]["type"] == "stop"]
 top = max(f, key=lambda p: p["expected"])
@@ -56,8 +58,22 @@ mine = [p["expected"] for p in f if p["street_id"] == int(sys.argv[2])]
 print("top", int(top["street_id"] == int(sys.argv[2])))
 print("grew", int(bool(mine) and mine[0] > 2 * float(sys.argv[3])))
 PY
+}
+plan_check pending
+expect_eq "$(awk '$1 == "grew" { print $2 }' "$T/pending.check")" 0 \
+    "complaints of a source still pending (not vetted) do not steer the plan"
+run_ok set st source set meldingen-openbare-ruimte --holder "Gemeente Groningen" \
+    --purpose "handhaving openbare ruimte" --legal-basis "Gemeentewet art. 160" \
+    --retention-days 730 --roles enforcement
+run_ok approve st source approve meldingen-openbare-ruimte
+plan_check after
 expect_eq "$(awk '$1 == "top" { print $2 }' "$T/after.check")" 1 \
     "the street with car-wreck complaints has the highest expected yield"
 expect_eq "$(awk '$1 == "grew" { print $2 }' "$T/after.check")" 1 \
     "its expected yield more than doubled"
+run_ok set2 st source set meldingen-openbare-ruimte --roles safety_analyst
+run_ok approve2 st source approve meldingen-openbare-ruimte
+plan_check other_role
+expect_eq "$(awk '$1 == "grew" { print $2 }' "$T/other_role.check")" 0 \
+    "nor do complaints approved for another role only"
 note "ok"
