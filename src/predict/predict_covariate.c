@@ -7,6 +7,7 @@
  * figures and season. Zero-count training rows are subsampled with weights, so a
  * fit costs milliseconds. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@
 #define COV_MIN_POSITIVE 30
 #define COV_ZERO_RATIO 4.0   /* zero rows kept per positive row */
 #define COV_RIDGE 1.0
-#define COV_NEWTON 30
+#define COV_NEWTON 100
 
 enum {
     F_C14, F_C56, F_C182, F_C365, F_C730, F_RING1, F_RING2, F_SMOOTH1, F_SMOOTH2, F_PH,
@@ -178,6 +179,45 @@ static double clampz(double z)
     return z < -6 ? -6 : z > 6 ? 6 : z;
 }
 
+/* A training row: cell i of training window k, its events y and weight w. */
+typedef struct cov_row {
+    int k;
+    size_t i;
+    double y, w;
+} cov_row;
+
+/* The linear predictor of a row; its standardised features into xs[1..nf] (xs[0] =
+ * 1) when xs is not NULL. */
+static double row_eta(const pm_run *r, const float *xr, int nf, const double *beta,
+                      double *xs)
+{
+    double eta = beta[0];
+    if (xs)
+        xs[0] = 1;
+    for (int f = 0; f < nf; f++) {
+        double z = r->sd[f] > 0 ? clampz((xr[f] - r->mean[f]) / r->sd[f]) : 0;
+        if (xs)
+            xs[f + 1] = z;
+        eta += beta[f + 1] * z;
+    }
+    return eta;
+}
+
+/* The ridge-penalised Poisson log-likelihood (the intercept unpenalised) that the fit
+ * maximises; rates are capped at e^30 as in the fit. */
+static double objective(const pm_run *r, const float *const *X, const cov_row *rows,
+                        size_t nr, int nf, const double *beta)
+{
+    double ll = 0;
+    for (size_t q = 0; q < nr; q++) {
+        double eta = fmin(row_eta(r, X[rows[q].k] + rows[q].i * nf, nf, beta, NULL), 30);
+        ll += rows[q].w * (rows[q].y * eta - exp(eta));
+    }
+    for (int a = 1; a <= nf; a++)
+        ll -= 0.5 * COV_RIDGE * beta[a] * beta[a];
+    return ll;
+}
+
 /* Cholesky solve of the p x p system A z = b (A overwritten); -1 if not positive. */
 static int chol_solve(double *A, double *b, int p)
 {
@@ -243,11 +283,7 @@ int pm_covariate(pm_run *r, int64_t at, double *risk)
         return stad_fail(r->ctx, STAD_ENOMEM, "covariate model");
     /* rows: (window, cell index in the set) with weight */
     size_t cap = 1024, nr = 0, npos = 0;
-    struct row {
-        int k;
-        size_t i;
-        double y, w;
-    } *rows = malloc(cap * sizeof *rows);
+    cov_row *rows = malloc(cap * sizeof *rows);
     int rc = rows ? 0 : STAD_ENOMEM;
     double nzero_all = 0;
     for (int k = 0; k < K && !rc; k++) {
@@ -286,14 +322,14 @@ int pm_covariate(pm_run *r, int64_t at, double *risk)
             }
             if (nr == cap) {
                 cap *= 2;
-                struct row *nrw = realloc(rows, cap * sizeof *rows);
+                cov_row *nrw = realloc(rows, cap * sizeof *rows);
                 if (!nrw) {
                     rc = STAD_ENOMEM;
                     break;
                 }
                 rows = nrw;
             }
-            rows[nr++] = (struct row){k, i, v, w};
+            rows[nr++] = (cov_row){k, i, v, w};
         }
     }
     const float **X = calloc((size_t)K + 1, sizeof *X);
@@ -343,23 +379,23 @@ int pm_covariate(pm_run *r, int64_t at, double *risk)
         if (!(r->sd[f] > 1e-9))
             r->sd[f] = 0; /* constant: left out */
     }
+    /* a cold start every time: a fit started from the last one would make a forecast
+     * depend on which forecasts (and methods: the ensemble fits this model too) came
+     * before it in the same run */
     double *beta = r->beta;
-    if (!r->has_beta) {
-        memset(beta, 0, sizeof r->beta);
-        beta[0] = log(fmax(sy / sw, 1e-6));
-    }
-    double *xs = malloc((size_t)p * sizeof *xs);
-    for (int it = 0; it < COV_NEWTON && xs; it++) {
+    memset(beta, 0, sizeof r->beta);
+    beta[0] = log(fmax(sy / sw, 1e-6));
+    /* Newton's method with a backtracking line search: the objective is concave, so
+     * this climbs to its one maximum from any start; a full Newton step from the
+     * cold start overshoots (the rates are exponential). */
+    double *xs = malloc((size_t)p * sizeof *xs), *cand = malloc((size_t)p * sizeof *cand);
+    const float *const *Xc = (const float *const *)X;
+    double fval = objective(r, Xc, rows, nr, nf, beta);
+    for (int it = 0; it < COV_NEWTON && xs && cand; it++) {
         memset(A, 0, (size_t)p * p * sizeof *A);
         memset(g, 0, (size_t)p * sizeof *g);
         for (size_t q = 0; q < nr; q++) {
-            const float *xr = X[rows[q].k] + rows[q].i * nf;
-            xs[0] = 1;
-            double eta = beta[0];
-            for (int f = 0; f < nf; f++) {
-                xs[f + 1] = r->sd[f] > 0 ? clampz((xr[f] - r->mean[f]) / r->sd[f]) : 0;
-                eta += beta[f + 1] * xs[f + 1];
-            }
+            double eta = row_eta(r, X[rows[q].k] + rows[q].i * nf, nf, beta, xs);
             double mu = exp(fmin(eta, 30)), w = rows[q].w;
             for (int a = 0; a < p; a++) {
                 g[a] += w * (rows[q].y - mu) * xs[a];
@@ -384,16 +420,28 @@ int pm_covariate(pm_run *r, int64_t at, double *risk)
         memcpy(z, g, (size_t)p * sizeof *z);
         if (chol_solve(A, z, p))
             break;
-        double step = 0;
+        double slope = 0, zmax = 0;
         for (int a = 0; a < p; a++) {
-            /* damped: a Newton step of more than 1 per coefficient is cut */
-            double s = fmax(-1, fmin(1, z[a]));
-            beta[a] += s;
-            step = fmax(step, fabs(s));
+            slope += g[a] * z[a];
+            zmax = fmax(zmax, fabs(z[a]));
         }
-        if (step < 1e-6)
+        /* halve the step until the objective rises enough (Armijo) */
+        double t = 1, fc = -INFINITY;
+        for (; t > 1e-10; t /= 2) {
+            for (int a = 0; a < p; a++)
+                cand[a] = beta[a] + t * z[a];
+            fc = objective(r, Xc, rows, nr, nf, cand);
+            if (fc >= fval + 1e-4 * t * slope)
+                break;
+        }
+        if (!(t > 1e-10))
+            break; /* no step improves: at the maximum to the precision at hand */
+        memcpy(beta, cand, (size_t)p * sizeof *beta);
+        fval = fc;
+        if (t * zmax < 1e-7)
             break;
     }
+    free(cand);
     free(xs);
     r->has_beta = 1;
     /* no cell is forecast above twice the most any cell had in a training window: where

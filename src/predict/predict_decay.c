@@ -4,14 +4,17 @@
  * days) over the last 8 weeks, smoothed by half a cell). Half-life, sigma and beta are
  * not constants: before each forecast every candidate setting is scored on the
  * DC_TRAIN_WINDOWS whole windows before it (each from the events before that window)
- * by the hit rate summed over the reported coverages, and the best one makes the
- * forecast. Long-run risk surfaces win these benchmarks, but how long "long" is and how
- * far risk spreads differ by city and kind (burglary blurs over the block, bike theft
- * sticks to the rack); letting the preceding windows decide is what carries over to a
- * city the method has never seen. Scores of a training window depend only on the
- * window, so a backtest computes them once and shares them between its forecasts. */
+ * by the hit rate summed over the reported coverages. Which one is best is itself
+ * uncertain (26 windows are few), so the forecast averages the settings that win
+ * bootstrap resamples of those windows, each by how often it wins (see average()).
+ * Long-run risk surfaces win these benchmarks, but how long "long" is and how far risk
+ * spreads differ by city and kind (burglary blurs over the block, bike theft sticks to
+ * the rack); letting the preceding windows decide is what carries over to a city the
+ * method has never seen. Scores of a training window depend only on the window, so a
+ * backtest computes them once and shares them between its forecasts. */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 #define DC_NR_DAYS 56
 #define DC_NR_SIGMA 0.5         /* cells */
 #define DC_SCORE_CACHE 512
+#define DC_BOOT 400             /* resamples; only the Monte Carlo noise depends on it */
 
 /* The candidates (half-life 0 = no decay). The grid spans "last months" to "all
  * history" and "the cell alone" to "the surrounding blocks". */
@@ -52,6 +56,8 @@ struct pm_decay {
     size_t n_score;
     int pick;                /* candidate of the last forecast, -1 = none */
     int windows;             /* training windows it was chosen on */
+    int n_avg;               /* settings averaged in it */
+    int wins;                /* resamples the pick won */
 };
 
 void pm_decay_free(pm_decay *z)
@@ -323,6 +329,65 @@ static const dc_score *window_score(pm_run *r, pm_decay *z, int64_t o, int *rc)
     return s;
 }
 
+/* Bootstrap model averaging (Buckland, Burnham & Augustin 1997): DC_BOOT times, draw K
+ * of the K training windows with replacement and take the candidate with the most
+ * captured events over them (on a tie the first); the risk is the mean of the winners'
+ * surfaces (each scaled to total 1), weighted by their wins. Where one setting is
+ * clearly best it wins nearly every resample and this is the plain choice; where a few
+ * are as good as the windows can tell, the forecast does not hang on which of them
+ * happened to come out on top. The resampling is seeded by the forecast time alone,
+ * so a forecast stays the same whatever events after it are loaded. Sets z->pick to
+ * the most frequent winner. */
+static int average(pm_run *r, pm_decay *z, int64_t at, const dc_score *const *win, int K,
+                   double *risk)
+{
+    const stad_predict_data *d = r->d;
+    unsigned wins[DC_NCAND] = {0};
+    uint64_t rng = 0x9e3779b97f4a7c15u ^ (uint64_t)at; /* xorshift64: must not be 0 */
+    if (!rng)
+        rng = 1;
+    for (int b = 0; b < DC_BOOT; b++) {
+        double tot[DC_NCAND] = {0};
+        for (int w = 0; w < K; w++) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            const dc_score *s = win[rng % (uint64_t)K];
+            for (size_t c = 0; c < DC_NCAND; c++)
+                tot[c] += s->got[c];
+        }
+        size_t best = 0;
+        for (size_t c = 1; c < DC_NCAND; c++)
+            if (tot[c] > tot[best])
+                best = c;
+        wins[best]++;
+    }
+    if (surfaces(r, z, at))
+        return STAD_ENOMEM;
+    memset(risk, 0, r->nc * sizeof *risk);
+    z->pick = 0;
+    z->n_avg = 0;
+    for (size_t c = 0; c < DC_NCAND; c++) {
+        if (!wins[c])
+            continue;
+        if (wins[c] > wins[z->pick])
+            z->pick = (int)c;
+        if (pd_smooth(&d->g, z->base[c / DC_NB / DC_NS], dc_sigma[c / DC_NB % DC_NS],
+                      z->smooth))
+            return STAD_ENOMEM;
+        mix(z, r->nc, c, z->mix);
+        double t = 0;
+        for (size_t i = 0; i < r->nc; i++)
+            t += z->mix[i];
+        if (t > 0)
+            for (size_t i = 0; i < r->nc; i++)
+                risk[i] += wins[c] * z->mix[i] / t;
+        z->n_avg++;
+    }
+    z->wins = wins[z->pick];
+    return 0;
+}
+
 int pm_decay_risk(pm_run *r, int64_t at, double *risk)
 {
     const stad_predict_data *d = r->d;
@@ -333,7 +398,7 @@ int pm_decay_risk(pm_run *r, int64_t at, double *risk)
     /* training windows: whole windows before `at` with enough history before them */
     int K = 0;
     int64_t events = 0;
-    double total[DC_NCAND] = {0};
+    const dc_score *win[DC_TRAIN_WINDOWS];
     for (int k = 1; k <= DC_TRAIN_WINDOWS; k++) {
         int64_t o = at - k * H;
         if (o - DC_MIN_HISTORY_DAYS * (int64_t)PD_DAY < d->t[0])
@@ -342,10 +407,8 @@ int pm_decay_risk(pm_run *r, int64_t at, double *risk)
         const dc_score *s = window_score(r, z, o, &rc);
         if (!s)
             return stad_fail(r->ctx, rc, "decay");
-        for (size_t c = 0; c < DC_NCAND; c++)
-            total[c] += s->got[c];
         events += s->events;
-        K++;
+        win[K++] = s;
     }
     if (K < DC_MIN_WINDOWS || events < DC_MIN_EVENTS) {
         char a[16];
@@ -358,17 +421,10 @@ int pm_decay_risk(pm_run *r, int64_t at, double *risk)
                          a, K, DC_MIN_HISTORY_DAYS, (long long)events, DC_MIN_WINDOWS,
                          DC_MIN_EVENTS);
     }
-    /* the best candidate; on a tie the first (shorter half-life, less smoothing, no
-     * near-repeats) */
-    size_t best = 0;
-    for (size_t c = 1; c < DC_NCAND; c++)
-        if (total[c] > total[best])
-            best = c;
-    if (surfaces(r, z, at) ||
-        pd_smooth(&d->g, z->base[best / DC_NB / DC_NS], dc_sigma[best / DC_NB % DC_NS],
-                  z->smooth))
+    if (average(r, z, at, win, K, risk)) {
+        z->pick = -1;
         return stad_fail(r->ctx, STAD_ENOMEM, "decay");
-    mix(z, r->nc, best, risk);
+    }
     /* expected events: the rate of the last year spread by the (relative) surface */
     double sum = 0, recent = 0;
     for (size_t c = 0; c < r->nc; c++)
@@ -378,7 +434,6 @@ int pm_decay_risk(pm_run *r, int64_t at, double *risk)
     double k = sum > 0 ? recent * d->horizon_days / 365.0 / sum : 0;
     for (size_t c = 0; c < r->nc; c++)
         risk[c] *= k;
-    z->pick = (int)best;
     z->windows = K;
     return 0;
 }
@@ -395,9 +450,14 @@ int pm_decay_choice(const pm_run *r, char *buf, size_t size)
         snprintf(hl, sizeof hl, "half-life %.0f days", h);
     else
         snprintf(hl, sizeof hl, "no decay");
+    char avg[96] = "";
+    if (z->n_avg > 1)
+        snprintf(avg, sizeof avg, "; averaged with the %d other settings that won any",
+                 z->n_avg - 1);
     snprintf(buf, size,
              "decay: %s, smoothing %.2g cell, near-repeat share %.2g (chosen on the %d "
-             "windows before)",
-             hl, dc_sigma[k / DC_NB % DC_NS], dc_beta[k % DC_NB], z->windows);
+             "windows before: best in %d of %d resamples of them%s)",
+             hl, dc_sigma[k / DC_NB % DC_NS], dc_beta[k % DC_NB], z->windows, z->wins,
+             DC_BOOT, avg);
     return 1;
 }

@@ -85,8 +85,6 @@ typedef struct pm_run {
     size_t ncells;
     double *tmp1, *tmp2, *tmp3; /* nc each */
     /* sepp */
-    int sepp_ready;
-    double mu, theta, omega, sigma;
     size_t *pair_start;   /* n + 1 */
     uint32_t *pair_i;     /* parent of each pair */
     float *pair_dt, *pair_d2;

@@ -17,8 +17,7 @@
 #define SEPP_BG_SIGMA 1.0  /* cells: smoothing of the background */
 #define SEPP_MAX_PARENTS 48 /* most recent candidate parents kept per event */
 #define SEPP_MIN_EVENTS 30
-#define SEPP_ITER_FIRST 40
-#define SEPP_ITER_WARM 15
+#define SEPP_ITER 40
 
 /* Candidate parent/child pairs of all events, once per run (sorted by child). */
 static int build_pairs(pm_run *r)
@@ -100,12 +99,9 @@ int pm_sepp(pm_run *r, int64_t at, double *risk)
     if (T < 1)
         T = 1;
     double A = g->cell * g->cell;
+    /* the same start for every forecast: one started from the last fit would make a
+     * backtest's forecasts differ from `stad predict`'s for the same day */
     double mu, theta = 0.2, omega = 0.1, sigma = 100;
-    if (r->sepp_ready) {
-        theta = r->theta;
-        omega = r->omega;
-        sigma = r->sigma;
-    }
     double *bg = r->tmp1, *bsum = r->tmp2;
     size_t nc = r->nc;
     double W = 0;
@@ -113,8 +109,7 @@ int pm_sepp(pm_run *r, int64_t at, double *risk)
         r->pb[j] = 1 - theta;
         W += d->w[j];
     }
-    int iters = r->sepp_ready ? SEPP_ITER_WARM : SEPP_ITER_FIRST;
-    for (int it = 0; it < iters; it++) {
+    for (int it = 0; it < SEPP_ITER; it++) {
         /* background density: smoothed background probabilities */
         memset(bsum, 0, nc * sizeof *bsum);
         double sb = 0;
@@ -176,10 +171,6 @@ int pm_sepp(pm_run *r, int64_t at, double *risk)
         if (sigma > SEPP_D_CUT / 2)
             sigma = SEPP_D_CUT / 2;
     }
-    r->sepp_ready = 1;
-    r->theta = theta;
-    r->omega = omega;
-    r->sigma = sigma;
     /* final background with the last probabilities */
     memset(bsum, 0, nc * sizeof *bsum);
     double sb = 0;
@@ -194,7 +185,6 @@ int pm_sepp(pm_run *r, int64_t at, double *risk)
     for (size_t c = 0; c < nc; c++)
         tot += bg[c];
     mu = sb / T;
-    r->mu = mu;
     double H = d->horizon_days;
     for (size_t c = 0; c < nc; c++)
         risk[c] = tot > 0 ? mu * H * bg[c] / tot : 0;

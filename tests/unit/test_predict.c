@@ -321,6 +321,12 @@ static stad_forecast *decay_forecast(stad_ctx *ctx, const int64_t *t, const doub
     const char *sm = strstr(s, "smoothing ");
     if (!sm || sscanf(sm, "smoothing %lf cell", sigma) != 1)
         fail_msg("note: %s", s);
+    /* the setting reported is the one that won most bootstrap resamples of the windows */
+    int won = 0, draws = 0;
+    const char *bs = strstr(s, "best in ");
+    if (!bs || sscanf(bs, "best in %d of %d resamples", &won, &draws) != 2 || won < 1 ||
+        won > draws)
+        fail_msg("note: %s", s);
     return f;
 }
 
@@ -455,6 +461,63 @@ static void test_no_future_leaks(void **state)
     free(b);
     stad_predict_data_free(all);
     stad_predict_data_free(past);
+    stad_ctx_free(ctx);
+}
+
+/* ---- every window fitted afresh ---- */
+
+/* A backtest scores what `stad predict` would have forecast for each window: every
+ * fit starts from the same point, not from the previous window's fit (as the
+ * covariate model and the point process once did), so over two windows the pooled
+ * result is the sum of the two windows scored apart, for every method. The study
+ * area is the whole grid, so that it does not change with the test start. */
+static void test_windows_fitted_afresh(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    enum { N = 2500 };
+    int64_t t[N];
+    double x[N], y[N];
+    for (int i = 0; i < N; i++) {
+        t[i] = day(2016, 1, 1) + (int64_t)(unif() * 900 * DAY);
+        int k = i % 4;
+        x[i] = k < 3 ? 800 + 1400 * k + 300 * (unif() - .5) : unif() * 4000;
+        y[i] = k < 3 ? 900 + 1100 * k + 300 * (unif() - .5) : unif() * 4000;
+    }
+    stad_predict_opts o = {.mask_cells = -1};
+    stad_predict_data *d = NULL;
+    assert_int_equal(stad_predict_data_new(ctx, &o, t, x, y, NULL, N, &d), 0);
+    int64_t w1 = day(2018, 1, 1), w2 = w1 + 14 * DAY, end = w2 + 14 * DAY;
+    for (size_t m = 0; stad_predict_methods[m]; m++) {
+        const char *name = stad_predict_methods[m];
+        stad_backtest *both = NULL, *first = NULL, *second = NULL;
+        assert_int_equal(stad_predict_backtest(ctx, d, &name, 1, w1, end, &both), 0);
+        assert_int_equal(stad_predict_backtest(ctx, d, &name, 1, w1, w2, &first), 0);
+        assert_int_equal(stad_predict_backtest(ctx, d, &name, 1, w2, end, &second), 0);
+        const stad_backtest_row *b = &both->rows[0], *f = &first->rows[0],
+                                *s2 = &second->rows[0];
+        assert_int_equal(b->windows, 2);
+        assert_int_equal(b->events_all, f->events_all + s2->events_all);
+        for (int c = 0; c < STAD_PREDICT_N_COVERAGE; c++) {
+            long long got = llround(b->hit[c] * (double)b->events_all);
+            long long apart = llround(f->hit[c] * (double)f->events_all) +
+                              llround(s2->hit[c] * (double)s2->events_all);
+            if (got != apart)
+                fail_msg("%s: %lld events captured over both windows, %lld scored apart "
+                         "(coverage %d)", name, got, apart, c);
+        }
+        /* the rates themselves, where the method gives them (NaN where not) */
+        if (!isnan(b->predicted) &&
+            !(fabs(b->predicted - (f->predicted + s2->predicted)) <=
+              1e-9 * (1 + fabs(b->predicted))))
+            fail_msg("%s: %.12g events predicted over both windows, %.12g apart", name,
+                     b->predicted, f->predicted + s2->predicted);
+        stad_backtest_free(both);
+        stad_backtest_free(first);
+        stad_backtest_free(second);
+    }
+    stad_predict_data_free(d);
     stad_ctx_free(ctx);
 }
 
@@ -631,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_planted_covariate),
         cmocka_unit_test(test_decay_chooses),
         cmocka_unit_test(test_no_future_leaks),
+        cmocka_unit_test(test_windows_fitted_afresh),
         cmocka_unit_test(test_fallback),
         cmocka_unit_test(test_source_scope),
     };
