@@ -204,16 +204,37 @@ static void streets_fixture(void)
             for (int dir = 0; dir < 2; dir++) {
                 double lon = 6.560 + i * 0.0015, lat = 53.215 + j * 0.0009;
                 double lon1 = dir ? lon + 0.0015 : lon, lat1 = dir ? lat : lat + 0.0009;
+                /* the east-west streets are named in the file, the others not */
+                char name[40] = "";
+                if (dir)
+                    snprintf(name, sizeof name, ",\"name\":\"Rij %d\"", j);
                 fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"highway\":"
-                           "\"residential\",\"aantal\":%d},\"geometry\":{\"type\":"
+                           "\"residential\",\"aantal\":%d%s},\"geometry\":{\"type\":"
                            "\"LineString\",\"coordinates\":[[%.6f,%.6f],[%.6f,%.6f]]}}",
-                        n++ ? "," : "", 10 * (i + j + 1), lon, lat, lon1, lat1);
+                        n++ ? "," : "", 10 * (i + j + 1), name, lon, lat, lon1, lat1);
             }
     fputs("]}\n", f);
     fclose(f);
     size_t loaded = 0;
     OK(stad_bikes_streets_load(W.ctx, W.s, path, &loaded));
     assert_int_equal(loaded, 72);
+    /* the file's names are kept; no asset points name the others */
+    stad_bikes_streets *st = NULL;
+    OK(stad_bikes_streets_from_store(W.ctx, W.s, &st));
+    for (size_t k = 0; k < st->n; k++) {
+        int64_t m = st->id[k] - 1; /* the feature's position: (i * 6 + j) * 2 + dir */
+        char want[16];
+        snprintf(want, sizeof want, "Rij %d", (int)(m / 2 % 6));
+        if (m % 2)
+            assert_string_equal(st->name[k], want);
+        else
+            assert_null(st->name[k]);
+    }
+    stad_bikes_streets_free(st);
+    size_t named = 9, points = 9;
+    OK(stad_bikes_streets_name_from_assets(W.ctx, W.s, 15, &named, &points));
+    assert_int_equal(named, 0);
+    assert_int_equal(points, 0);
 }
 
 static void login(const char *name, const char *pw, char *cookie, size_t csize, char *csrf,
@@ -1491,6 +1512,12 @@ static void test_bikes_routes(void **state)
         json_int_t id = json_integer_value(json_object_get(s, "street"));
         assert_true(id >= 1 && id <= 72);
         assert_true(json_is_null(json_object_get(s, "done")));
+        /* the street's name where the file had one (the east-west streets) */
+        json_t *nm = json_object_get(s, "name");
+        if ((id - 1) % 2)
+            assert_true(json_is_string(nm) && !strncmp(json_string_value(nm), "Rij ", 4));
+        else
+            assert_true(json_is_null(nm));
     }
     size_t i;
     json_t *f;
