@@ -5,10 +5,12 @@
  * tour moves reverse paths, so d[i][j] must equal d[j][i]).
  *
  * Ownership: stad_route_graph_new hands out a graph freed with stad_route_graph_free
- * (accepts NULL). Every other function writes into arrays the caller owns. No
- * function keeps a pointer to its inputs after it returns; the random number
- * generator state is in the options, so results are reproducible per seed and the
- * functions are safe to call from several threads. */
+ * (accepts NULL); a polyline's arrays are its holder's (stad_route_polyline_clear).
+ * Every other function writes into arrays the caller owns. No function keeps a
+ * pointer to its inputs after it returns; the random number generator state is in
+ * the options, so results are reproducible per seed and the functions are safe to
+ * call from several threads, except that one graph is used by one thread at a time
+ * (it builds its adjacency on first use). */
 #ifndef STAD_ROUTE_H
 #define STAD_ROUTE_H
 

@@ -27,6 +27,21 @@ typedef struct bikes_prior {
 void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
                      double fallback_rate, bikes_prior *out);
 
+/* Points bucketed on a grid (bikes_grid.c): the points of cell c = cy * nx + cx are
+ * idx[start[c]] .. idx[start[c + 1] - 1], indexes into the arrays the grid was built
+ * from. The cell is at least the one asked for (it grows to keep the grid small). */
+typedef struct bikes_grid {
+    double x0, y0, cell;
+    size_t nx, ny;
+    size_t *start, *idx;
+} bikes_grid;
+/* 0 or STAD_ENOMEM (g empty); no points give an empty grid. */
+int bikes_grid_build(bikes_grid *g, const double *x, const double *y, size_t n, double cell);
+void bikes_grid_free(bikes_grid *g);
+/* The cells [cx0, cx1] x [cy0, cy1] that cover the box; 0 when the box misses the grid. */
+int bikes_grid_cells(const bikes_grid *g, double xmin, double ymin, double xmax, double ymax,
+                     size_t *cx0, size_t *cy0, size_t *cx1, size_t *cy1);
+
 /* The source restriction of scope (NULL: none) into f. */
 void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f);
 

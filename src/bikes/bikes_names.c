@@ -9,63 +9,14 @@
 
 #include <sqlite3.h>
 
-#include "stad/bikes.h"
+#include "bikes_internal.h"
 
-typedef struct named_point {
-    double x, y;
-    int name; /* index into the names */
-} named_point;
-
-typedef struct point_grid {
-    double cell, minx, miny;
-    size_t nx, ny;
-    size_t *first; /* nx*ny + 1 offsets into order */
-    size_t *order; /* point indexes by cell */
-} point_grid;
-
-static void grid_free(point_grid *g)
-{
-    free(g->first);
-    free(g->order);
-}
-
-static int grid_build(point_grid *g, const named_point *p, size_t n, double cell)
-{
-    *g = (point_grid){.cell = cell};
-    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        minx = fmin(minx, p[i].x);
-        miny = fmin(miny, p[i].y);
-        maxx = fmax(maxx, p[i].x);
-        maxy = fmax(maxy, p[i].y);
-    }
-    g->minx = minx;
-    g->miny = miny;
-    g->nx = (size_t)((maxx - minx) / cell) + 1;
-    g->ny = (size_t)((maxy - miny) / cell) + 1;
-    if (g->nx > 100000 || g->ny > 100000 || g->nx * g->ny > 50000000)
-        return STAD_EINVAL; /* points spread over a country: not one city's register */
-    g->first = calloc(g->nx * g->ny + 1, sizeof *g->first);
-    g->order = malloc((n ? n : 1) * sizeof *g->order);
-    size_t *fill = calloc(g->nx * g->ny + 1, sizeof *fill);
-    if (!g->first || !g->order || !fill) {
-        free(fill);
-        grid_free(g);
-        return STAD_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t c = (size_t)((p[i].y - miny) / cell) * g->nx + (size_t)((p[i].x - minx) / cell);
-        g->first[c + 1]++;
-    }
-    for (size_t c = 0; c < g->nx * g->ny; c++)
-        g->first[c + 1] += g->first[c];
-    for (size_t i = 0; i < n; i++) {
-        size_t c = (size_t)((p[i].y - miny) / cell) * g->nx + (size_t)((p[i].x - minx) / cell);
-        g->order[g->first[c] + fill[c]++] = i;
-    }
-    free(fill);
-    return 0;
-}
+/* The asset points with a street name: place and index into the names. */
+typedef struct named_points {
+    double *x, *y;
+    int *name;
+    size_t n, cap;
+} named_points;
 
 /* Distance from (px, py) to the segment (ax, ay)-(bx, by). */
 static double seg_dist(double px, double py, double ax, double ay, double bx, double by)
@@ -76,43 +27,33 @@ static double seg_dist(double px, double py, double ax, double ay, double bx, do
     return hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
-/* Grid cell range [lo, hi] along one axis for coordinates a..b widened by r. */
-static void cell_range(double a, double b, double r, double origin, double cell, size_t n,
-                       size_t *lo, size_t *hi)
-{
-    double l = (fmin(a, b) - r - origin) / cell, h = (fmax(a, b) + r - origin) / cell;
-    *lo = l < 0 ? 0 : (size_t)l;
-    *hi = h < 0 ? 0 : h >= (double)n ? n - 1 : (size_t)h;
-    if (h < 0 || l >= (double)n)
-        *hi = 0, *lo = 1; /* empty */
-}
-
 /* The name most points within `within` of the segment's two halves carry; ties go to
  * the name whose points lie nearest on average. -1 when no point is near. */
-static int vote(const point_grid *g, const named_point *p, double within, const double *sx,
+static int vote(const bikes_grid *g, const named_points *p, double within, const double *sx,
                 const double *sy, int *cand, int *count, double *dsum, size_t cap)
 {
-    size_t nc = 0, x0, x1, y0, y1;
-    cell_range(fmin(sx[0], fmin(sx[1], sx[2])), fmax(sx[0], fmax(sx[1], sx[2])), within,
-               g->minx, g->cell, g->nx, &x0, &x1);
-    cell_range(fmin(sy[0], fmin(sy[1], sy[2])), fmax(sy[0], fmax(sy[1], sy[2])), within,
-               g->miny, g->cell, g->ny, &y0, &y1);
-    for (size_t cy = y0; cy <= y1 && y0 <= y1; cy++)
-        for (size_t cx = x0; cx <= x1 && x0 <= x1; cx++) {
+    size_t nc = 0, cx0, cy0, cx1, cy1;
+    if (!bikes_grid_cells(g, fmin(sx[0], fmin(sx[1], sx[2])) - within,
+                          fmin(sy[0], fmin(sy[1], sy[2])) - within,
+                          fmax(sx[0], fmax(sx[1], sx[2])) + within,
+                          fmax(sy[0], fmax(sy[1], sy[2])) + within, &cx0, &cy0, &cx1, &cy1))
+        return -1;
+    for (size_t cy = cy0; cy <= cy1; cy++)
+        for (size_t cx = cx0; cx <= cx1; cx++) {
             size_t c = cy * g->nx + cx;
-            for (size_t k = g->first[c]; k < g->first[c + 1]; k++) {
-                const named_point *q = &p[g->order[k]];
-                double d = fmin(seg_dist(q->x, q->y, sx[0], sy[0], sx[1], sy[1]),
-                                seg_dist(q->x, q->y, sx[1], sy[1], sx[2], sy[2]));
+            for (size_t k = g->start[c]; k < g->start[c + 1]; k++) {
+                size_t q = g->idx[k];
+                double d = fmin(seg_dist(p->x[q], p->y[q], sx[0], sy[0], sx[1], sy[1]),
+                                seg_dist(p->x[q], p->y[q], sx[1], sy[1], sx[2], sy[2]));
                 if (d > within)
                     continue;
                 size_t j = 0;
-                while (j < nc && cand[j] != q->name)
+                while (j < nc && cand[j] != p->name[q])
                     j++;
                 if (j == nc) {
                     if (nc == cap)
                         continue; /* a crowd of names near one segment: the first ones count */
-                    cand[nc] = q->name;
+                    cand[nc] = p->name[q];
                     count[nc] = 0;
                     dsum[nc] = 0;
                     nc++;
@@ -129,9 +70,41 @@ static int vote(const point_grid *g, const named_point *p, double within, const 
     return best < 0 ? -1 : cand[best];
 }
 
+/* Appends a point; 0 or STAD_ENOMEM. */
+static int points_add(named_points *p, double x, double y, int name)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4096;
+        double *nx = realloc(p->x, cap * sizeof *nx);
+        if (nx)
+            p->x = nx;
+        double *ny = realloc(p->y, cap * sizeof *ny);
+        if (ny)
+            p->y = ny;
+        int *nn = realloc(p->name, cap * sizeof *nn);
+        if (nn)
+            p->name = nn;
+        if (!nx || !ny || !nn)
+            return STAD_ENOMEM;
+        p->cap = cap;
+    }
+    p->x[p->n] = x;
+    p->y[p->n] = y;
+    p->name[p->n++] = name;
+    return 0;
+}
+
 static int fail_sql(stad_ctx *ctx, sqlite3 *db, const char *what)
 {
     return stad_fail(ctx, STAD_ESTORE, "street names: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* Frees the names (n of them) and the array. */
+static void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double within_m,
@@ -145,13 +118,13 @@ int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double wit
         return stad_fail(ctx, STAD_EINVAL, "street names: within %g m: 1 to 500", within_m);
     sqlite3 *db = stad_store_db(s);
     sqlite3_stmt *q = NULL, *up = NULL;
-    named_point *pt = NULL;
+    named_points pt = {0};
     char **names = NULL;
-    size_t n = 0, cap = 0, n_names = 0, done = 0;
-    point_grid g = {0};
+    size_t n_names = 0, cap_names = 0, done = 0;
+    bikes_grid g = {0};
     int rc = 0;
-    /* points with a street name, by name, so that equal names get one index */
-    /* the keys are the street column's names of config/columns.conf, in any case */
+    /* points with a street name, ordered by it, so that equal names get one index; the
+     * keys are the street column's names of config/columns.conf, in any case */
     if (sqlite3_prepare_v2(db,
                            "SELECT x, y, nm FROM (SELECT a.x AS x, a.y AS y, (SELECT "
                            "trim(j.value) FROM json_each(a.attrs) j WHERE lower(j.key) IN "
@@ -165,28 +138,29 @@ int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double wit
     int step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *nm = (const char *)sqlite3_column_text(q, 2);
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            named_point *np = realloc(pt, cap * sizeof *np);
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (np)
-                pt = np;
-            if (nn)
-                names = nn;
-            if (!np || !nn) {
-                rc = stad_fail(ctx, STAD_ENOMEM, "street names: out of memory");
-                goto done;
-            }
-        }
         if (!n_names || strcmp(names[n_names - 1], nm)) {
+            if (n_names == cap_names) {
+                cap_names = cap_names ? cap_names * 2 : 1024;
+                char **nn = realloc(names, cap_names * sizeof *nn);
+                if (!nn) {
+                    rc = STAD_ENOMEM;
+                    break;
+                }
+                names = nn;
+            }
             if (!(names[n_names] = strdup(nm))) {
-                rc = stad_fail(ctx, STAD_ENOMEM, "street names: out of memory");
-                goto done;
+                rc = STAD_ENOMEM;
+                break;
             }
             n_names++;
         }
-        pt[n++] = (named_point){sqlite3_column_double(q, 0), sqlite3_column_double(q, 1),
-                                (int)n_names - 1};
+        if ((rc = points_add(&pt, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1),
+                             (int)n_names - 1)))
+            break;
+    }
+    if (rc) {
+        rc = stad_fail(ctx, STAD_ENOMEM, "street names: out of memory");
+        goto done;
     }
     if (step != SQLITE_DONE) {
         rc = fail_sql(ctx, db, "reading asset points");
@@ -195,13 +169,11 @@ int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double wit
     sqlite3_finalize(q);
     q = NULL;
     if (points)
-        *points = n;
-    if (!n)
+        *points = pt.n;
+    if (!pt.n)
         goto done;
-    if ((rc = grid_build(&g, pt, n, within_m))) {
-        rc = stad_fail(ctx, rc, rc == STAD_ENOMEM ? "street names: out of memory"
-                                                  : "street names: the asset points are "
-                                                    "spread too far for one city");
+    if (bikes_grid_build(&g, pt.x, pt.y, pt.n, within_m)) {
+        rc = stad_fail(ctx, STAD_ENOMEM, "street names: out of memory");
         goto done;
     }
     if (sqlite3_prepare_v2(db, "SELECT id, x0, y0, x, y, x1, y1 FROM street "
@@ -222,7 +194,7 @@ int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double wit
                         sqlite3_column_double(q, 5)};
         double sy[3] = {sqlite3_column_double(q, 2), sqlite3_column_double(q, 4),
                         sqlite3_column_double(q, 6)};
-        int best = vote(&g, pt, within_m, sx, sy, cand, count, dsum, CAP);
+        int best = vote(&g, &pt, within_m, sx, sy, cand, count, dsum, CAP);
         if (best < 0)
             continue;
         sqlite3_reset(up);
@@ -243,11 +215,11 @@ int stad_bikes_streets_name_from_assets(stad_ctx *ctx, stad_store *s, double wit
 done:
     sqlite3_finalize(q);
     sqlite3_finalize(up);
-    grid_free(&g);
-    for (size_t i = 0; i < n_names; i++)
-        free(names[i]);
-    free(names);
-    free(pt);
+    bikes_grid_free(&g);
+    names_free(names, n_names);
+    free(pt.x);
+    free(pt.y);
+    free(pt.name);
     if (!rc && named)
         *named = done;
     return rc;

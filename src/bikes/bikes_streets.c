@@ -464,51 +464,26 @@ int stad_bikes_streets_hint_near(stad_ctx *ctx, stad_bikes_streets *st, const do
     if (!h)
         return stad_fail(ctx, STAD_ENOMEM, "street hints: out of memory");
     if (np && radius > 0) {
-        /* points bucketed on a grid of cells `cell` wide (at least the radius), so
-         * each street looks at the 3 x 3 cells around its middle */
-        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-        for (size_t k = 0; k < np; k++) {
-            x0 = fmin(x0, px[k]), x1 = fmax(x1, px[k]);
-            y0 = fmin(y0, py[k]), y1 = fmax(y1, py[k]);
-        }
-        double cell = radius;
-        while ((x1 - x0) / cell * (y1 - y0) / cell > 4e6)
-            cell *= 2;
-        size_t nx = (size_t)((x1 - x0) / cell) + 1, ny = (size_t)((y1 - y0) / cell) + 1;
-        size_t *start = calloc(nx * ny + 1, sizeof *start), *idx = malloc(np * sizeof *idx);
-        if (!start || !idx) {
-            free(start), free(idx), free(h);
+        bikes_grid g;
+        if (bikes_grid_build(&g, px, py, np, radius)) {
+            free(h);
             return stad_fail(ctx, STAD_ENOMEM, "street hints: out of memory");
         }
-        for (size_t k = 0; k < np; k++)
-            start[(size_t)((py[k] - y0) / cell) * nx + (size_t)((px[k] - x0) / cell) + 1]++;
-        for (size_t c = 0; c < nx * ny; c++)
-            start[c + 1] += start[c];
-        size_t *fill = calloc(nx * ny, sizeof *fill);
-        if (!fill) {
-            free(start), free(idx), free(h);
-            return stad_fail(ctx, STAD_ENOMEM, "street hints: out of memory");
-        }
-        for (size_t k = 0; k < np; k++) {
-            size_t c = (size_t)((py[k] - y0) / cell) * nx + (size_t)((px[k] - x0) / cell);
-            idx[start[c] + fill[c]++] = k;
-        }
-        free(fill);
         for (size_t i = 0; i < st->n; i++) {
-            double cx = floor((st->x[i] - x0) / cell), cy = floor((st->y[i] - y0) / cell);
-            for (double gy = cy - 1; gy <= cy + 1; gy++)
-                for (double gx = cx - 1; gx <= cx + 1; gx++) {
-                    if (gx < 0 || gy < 0 || gx >= (double)nx || gy >= (double)ny)
-                        continue;
-                    size_t c = (size_t)gy * nx + (size_t)gx;
-                    for (size_t q = start[c]; q < start[c + 1]; q++) {
-                        double dx = st->x[i] - px[idx[q]], dy = st->y[i] - py[idx[q]];
+            size_t cx0, cy0, cx1, cy1;
+            if (!bikes_grid_cells(&g, st->x[i] - radius, st->y[i] - radius, st->x[i] + radius,
+                                  st->y[i] + radius, &cx0, &cy0, &cx1, &cy1))
+                continue;
+            for (size_t cy = cy0; cy <= cy1; cy++)
+                for (size_t cx = cx0; cx <= cx1; cx++) {
+                    size_t c = cy * g.nx + cx;
+                    for (size_t q = g.start[c]; q < g.start[c + 1]; q++) {
+                        double dx = st->x[i] - px[g.idx[q]], dy = st->y[i] - py[g.idx[q]];
                         h[i] += dx * dx + dy * dy < radius * radius;
                     }
                 }
         }
-        free(start);
-        free(idx);
+        bikes_grid_free(&g);
     }
     free(st->hint);
     st->hint = h;
