@@ -207,3 +207,47 @@ test('results are recorded online, offline and after a lost answer, each once, a
     [[a.street, 4], [b.street, 3], [c.street, 6]].sort((x, y) => x[0] - y[0]));
   w.failed = false;
 });
+
+test('the page opens again without a connection, shows the last route and sends what was recorded once back online', async () => {
+  // the service worker (public/handheld-sw.js) has kept the page and its assets
+  const active = await page.evaluate(async () => {
+    for (let i = 0; i < 100; i++) {
+      const r = await navigator.serviceWorker.getRegistration();
+      if (r && r.active) return true;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    return false;
+  });
+  assert.ok(active, 'the service worker is active');
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('body[data-state="ready"][data-route="1"]', { timeout: 30000 });
+  assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the page is under its service worker');
+  const online = await shownStops();
+
+  await context.setOffline(true);
+  const res = await page.reload({ waitUntil: 'domcontentloaded' });
+  assert.ok(res && res.fromServiceWorker(), 'the page came from the service worker');
+  await page.waitForSelector('body[data-auth="offline"][data-state="ready"]', { timeout: 30000 });
+  await page.waitForSelector('[data-testid="hh-online"][data-online="false"]');
+  assert.match(await page.textContent('#hh-message'), /Geen verbinding/);
+  const offline = await shownStops();
+  assert.deepEqual(offline.map((s) => s.street), online.map((s) => s.street), 'the last route, in order');
+  // the map, with its depot, drawn from the kept scripts
+  assert.equal(await page.locator('#hh-map [data-testid="hh-depot"]').count(), 1);
+
+  const open = offline.find((s) => s.action === 'label' && s.done !== 'synced');
+  assert.ok(open, 'a stop without a result yet');
+  await recordLabels(open.street, 2, 'offline geteld');
+  await page.waitForSelector(`[data-testid="hh-stop"][data-street="${open.street}"][data-done="queued"]`);
+  assert.equal(await queueLength(), 1);
+
+  // back online: the session is checked again and the queue is sent, once
+  await context.setOffline(false);
+  await page.waitForSelector('body[data-auth="in"]', { timeout: 30000 });
+  await page.waitForSelector(`[data-testid="hh-stop"][data-street="${open.street}"][data-done="synced"]`, { timeout: 30000 });
+  assert.equal(await queueLength(), 0);
+  const today = await w.getJSON(`api/bikes/plan?${TEAM}`, coordCookie);
+  const done = new Map(today.routes.flatMap((r) => r.stops).map((s) => [s.street, s.done]));
+  assert.deepEqual(done.get(open.street), { labels: 2, removed: 0, returned: 0, visits: 1 });
+  w.failed = false;
+});

@@ -49,7 +49,11 @@ class Handheld {
     });
     $('hh-logout').addEventListener('click', () => this.logout());
     for (const id of ['hh-route', 'hh-enforcers', 'hh-hours']) $(id).addEventListener('change', () => this.changeSettings());
-    window.addEventListener('online', () => this.showOnline());
+    window.addEventListener('online', () => {
+      this.showOnline();
+      // opened without a connection: log in to the session now, which also sends the queue
+      if (this.offlineStart) this.start();
+    });
     window.addEventListener('offline', () => this.showOnline());
   }
 
@@ -57,10 +61,31 @@ class Handheld {
     this.showOnline();
     try {
       const s = await api.session();
+      this.offlineStart = false;
       this.enter(s);
     } catch (e) {
-      this.showLogin(e instanceof ApiError && e.status === 401 ? '' : `De server is niet bereikbaar (${e.message}).`);
+      if (e instanceof ApiError) return this.showLogin(e.status === 401 ? '' : `De server is niet bereikbaar (${e.message}).`);
+      // no connection at all: the route last fetched on this device, if any, and the
+      // results queued until the connection (and the session) are back
+      if (!this.startOffline()) this.showLogin(`De server is niet bereikbaar (${e.message}).`);
     }
+  }
+
+  startOffline() {
+    let last = null;
+    try {
+      last = JSON.parse(localStorage.getItem(LAST_PLAN) || 'null');
+    } catch (_) { /* none */ }
+    if (!last || JSON.stringify(last.settings) !== JSON.stringify(this.settings)) return false;
+    this.offlineStart = true;
+    this.box.paused = true;
+    document.body.dataset.auth = 'offline';
+    $('hh-login').hidden = true;
+    $('hh-app').hidden = false;
+    this.ensureMap();
+    this.message('Geen verbinding: de laatst opgehaalde route staat hieronder. Resultaten worden bewaard en verstuurd zodra er weer verbinding is.');
+    this.show(last.plan);
+    return true;
   }
 
   showLogin(message) {
@@ -105,11 +130,7 @@ class Handheld {
     document.body.dataset.auth = 'in';
     $('hh-login').hidden = true;
     $('hh-app').hidden = false;
-    if (!this.map) {
-      this.map = L.map('hh-map', { zoomControl: true, attributionControl: false, minZoom: 10, maxZoom: 19 });
-      this.map.setView([53.219, 6.566], 14);
-    }
-    this.map.invalidateSize();
+    this.ensureMap();
     this.box.paused = false;
     if (!this.started) {
       this.started = true;
@@ -127,6 +148,14 @@ class Handheld {
     this.settings = { route, enforcers, hours };
     localStorage.setItem(SETTINGS, JSON.stringify(this.settings));
     this.refresh();
+  }
+
+  ensureMap() {
+    if (!this.map) {
+      this.map = L.map('hh-map', { zoomControl: true, attributionControl: false, minZoom: 10, maxZoom: 19 });
+      this.map.setView([53.219, 6.566], 14);
+    }
+    this.map.invalidateSize();
   }
 
   params(route) {
@@ -323,3 +352,9 @@ class Handheld {
 }
 
 new Handheld().start();
+
+// The page opens without a connection too (public/handheld-sw.js), where the browser
+// allows service workers (https, or this machine); the scope is this page only.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('handheld-sw.js', { scope: './handheld' }).catch(() => { /* stays online-only */ });
+}
