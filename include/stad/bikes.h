@@ -54,6 +54,10 @@ typedef struct stad_bikes_theme {
 
 /* The defaults of the bikes theme (bike.labelled, 28 days, ...). */
 void stad_bikes_theme_default(stad_bikes_theme *t);
+/* The themes of config/themes/ (file names without ".conf", sorted); *out is the
+ * caller's (free). No directory: none. */
+typedef char stad_bikes_theme_name[32];
+int stad_bikes_themes_list(stad_ctx *ctx, stad_bikes_theme_name **out, size_t *n);
 /* Loads `name` from config/themes/<name>.conf (stad_config_dir), or a path ending
  * in .conf. Missing keys keep the defaults. Errors name file and line. */
 int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_theme *t);

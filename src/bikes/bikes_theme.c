@@ -1,6 +1,7 @@
 /* Enforcement themes: the kinds, waiting period, service times and model settings of
  * one kind of campaign, read from config/themes/<name>.conf so that car wrecks or
  * waste use the same machinery as orphan bikes. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,4 +189,55 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
     }
     stad_conf_free(c);
     return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+int stad_bikes_themes_list(stad_ctx *ctx, stad_bikes_theme_name **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.1000s/themes", stad_config_dir());
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0; /* no themes directory: no themes besides the built-in default */
+    size_t cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || len - 5 >= sizeof **out || strcmp(e->d_name + len - 5, ".conf"))
+            continue;
+        int ok = 1; /* only names stad_bikes_theme_load takes */
+        for (size_t i = 0; i < len - 5 && ok; i++) {
+            char c = e->d_name[i];
+            ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        }
+        if (!ok)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            stad_bikes_theme_name *v = realloc(*out, cap * sizeof *v);
+            if (!v) {
+                rc = stad_fail(ctx, STAD_ENOMEM, "themes: out of memory");
+                break;
+            }
+            *out = v;
+        }
+        snprintf((*out)[(*n)++], sizeof **out, "%.*s", (int)(len - 5), e->d_name);
+    }
+    closedir(d);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    if (*n)
+        qsort(*out, *n, sizeof **out, cmp_name);
+    return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -20,7 +21,7 @@
 #include "stad/strbuf.h"
 #include "stad/timeparse.h"
 
-#define THEME "bikes"
+#define DEFAULT_THEME "bikes"
 #define RECORD_PAST_DAYS 60 /* a handheld may sync results this old */
 
 /* Local wall-clock now (times are naive local time, ARCHITECTURE.md "Time"). */
@@ -61,11 +62,38 @@ static int param_date(srv_req *rq, const char *name, int64_t *out)
     return 0;
 }
 
-static int load_theme(srv_req *rq, stad_bikes_theme *th)
+/* The campaign theme a request names (`theme`, default bikes): one of
+ * config/themes/<name>.conf, so that car wrecks or waste run on the same routes. */
+static int load_theme(srv_req *rq, const char *name, stad_bikes_theme *th)
 {
-    if (stad_bikes_theme_load(rq->ctx, THEME, th))
+    if (!name)
+        name = DEFAULT_THEME;
+    size_t n = strlen(name);
+    int ok = n >= 1 && n < sizeof(stad_bikes_theme_name);
+    for (const char *c = name; ok && *c; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-';
+    char path[1200];
+    snprintf(path, sizeof path, "%.1000s/themes/%s.conf", stad_config_dir(), ok ? name : "");
+    if (!ok || access(path, R_OK) != 0)
+        return srv_fail(rq, 400, "theme", "theme must name a campaign theme of the server "
+                                          "(config/themes), such as bikes");
+    if (stad_bikes_theme_load(rq->ctx, name, th))
         return srv_fail_internal(rq, "reading the campaign theme");
     return 0;
+}
+
+/* The themes to choose from, for the dashboard and the handheld. */
+static json_t *themes_json(srv_req *rq)
+{
+    stad_bikes_theme_name *names = NULL;
+    size_t n = 0;
+    json_t *a = json_array();
+    if (!stad_bikes_themes_list(rq->ctx, &names, &n))
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_string(names[i]));
+    stad_clear_error(rq->ctx);
+    free(names);
+    return a;
 }
 
 static int load_streets(srv_req *rq, stad_bikes_streets **st)
@@ -112,7 +140,8 @@ static json_t *street_geometry(const stad_bikes_streets *st, size_t i)
 /* The whole plan as JSON: a FeatureCollection of the stops' street segments, the
  * depot, and per route its way from the depot along the streets through the stops in
  * order and back, with the routes as ordered lists. */
-static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p,
+static json_t *plan_json(const stad_bikes_theme *th, const stad_bikes_streets *st,
+                         const stad_bikes_plan *p,
                          const stad_bikes_area_names *wijken)
 {
     json_t *features = json_array(), *routes = json_array();
@@ -149,7 +178,7 @@ static json_t *plan_json(const stad_bikes_streets *st, const stad_bikes_plan *p,
                                               json_pack("{s:s}", "type", "depot")));
     json_t *fc = srv_geojson_collection(features);
     json_object_set_new(fc, "date", srv_json_date(p->date));
-    json_object_set_new(fc, "theme", json_string(THEME));
+    json_object_set_new(fc, "theme", json_string(th->name));
     json_object_set_new(fc, "enforcers", json_integer(p->enforcers));
     json_object_set_new(fc, "hours", srv_json_number(p->hours));
     json_object_set_new(fc, "expected_total", srv_json_number(round(p->expected_total * 10) / 10));
@@ -225,7 +254,8 @@ static int plan_compute(srv_req *rq, const stad_bikes_theme *th, int64_t date, i
     if (stad_bikes_area_names_load(rq->ctx, rq->store, "wijk", &wijken))
         ret = srv_fail_internal(rq, "reading the wijk names");
     else
-        ret = (*out = plan_json(st, p, wijken)) ? 0 : srv_fail(rq, 500, NULL, "out of memory");
+        ret = (*out = plan_json(th, st, p, wijken)) ? 0
+                                                      : srv_fail(rq, 500, NULL, "out of memory");
     stad_bikes_area_names_free(wijken);
     stad_bikes_plan_free(p);
     stad_bikes_streets_free(st);
@@ -238,7 +268,7 @@ static int plan_cached(srv_req *rq, const stad_bikes_theme *th, int64_t date, in
                        double hours, json_t **out)
 {
     char key[128];
-    snprintf(key, sizeof key, "bikes.plan|%s|%lld|%d|%.3f", THEME, (long long)date, enforcers,
+    snprintf(key, sizeof key, "bikes.plan|%s|%lld|%d|%.3f", th->name, (long long)date, enforcers,
              hours);
     char *body = NULL;
     size_t len = 0;
@@ -263,7 +293,7 @@ static int plan_cached(srv_req *rq, const stad_bikes_theme *th, int64_t date, in
 
 /* Results recorded on the plan's day, by street id: {labels, removed, returned}
  * summed over that day's visits. */
-static int day_results(srv_req *rq, int64_t date, json_t **out)
+static int day_results(srv_req *rq, const stad_bikes_theme *th, int64_t date, json_t **out)
 {
     *out = json_object();
     sqlite3 *db = stad_store_db(rq->store);
@@ -277,7 +307,7 @@ static int day_results(srv_req *rq, int64_t date, json_t **out)
         *out = NULL;
         return srv_fail_internal(rq, "reading the day's results");
     }
-    sqlite3_bind_text(q, 1, THEME, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, th->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, date);
     sqlite3_bind_int64(q, 3, date + 86400);
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -317,8 +347,9 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
         return srv_fail(rq, 400, "date", "the enforcer role reads today's route only");
     stad_bikes_theme th;
     json_t *plan = NULL, *done = NULL;
-    if (load_theme(rq, &th) || plan_cached(rq, &th, date, (int)enforcers, hours, &plan) ||
-        day_results(rq, date, &done)) {
+    if (load_theme(rq, srv_param(rq, "theme"), &th) ||
+        plan_cached(rq, &th, date, (int)enforcers, hours, &plan) ||
+        day_results(rq, &th, date, &done)) {
         json_decref(plan);
         return -1;
     }
@@ -361,6 +392,7 @@ int srv_h_bikes_plan(srv_req *rq, json_t **out)
     }
     json_object_set_new(plan, "routes", rkeep);
     json_object_set_new(plan, "route", route ? json_integer(route) : json_null());
+    json_object_set_new(plan, "themes", themes_json(rq));
     json_decref(done);
     rq->rows = rows;
     *out = plan;
@@ -418,12 +450,12 @@ int srv_h_bikes_sheet(srv_req *rq, json_t **out)
         srv_param_enum(rq, "format", SHEET_FORMATS, 0, &fmt))
         return -1;
     stad_bikes_theme th;
-    if (load_theme(rq, &th))
+    if (load_theme(rq, srv_param(rq, "theme"), &th))
         return -1;
     /* the same plan as /api/bikes/plan; cached per data version, as sheets of a day
      * are printed by the whole team */
     char key[160];
-    snprintf(key, sizeof key, "bikes.sheet|%s|%s|%lld|%ld|%.3f", THEME, SHEET_FORMATS[fmt],
+    snprintf(key, sizeof key, "bikes.sheet|%s|%s|%lld|%ld|%.3f", th.name, SHEET_FORMATS[fmt],
              (long long)date, enforcers, hours);
     char *body = NULL;
     size_t len = 0;
@@ -440,7 +472,7 @@ int srv_h_bikes_sheet(srv_req *rq, json_t **out)
     rq->file = body;
     rq->file_len = len;
     rq->file_type = SHEET_TYPES[fmt];
-    snprintf(rq->file_name, sizeof rq->file_name, "route-%s-%s.%s", THEME, day,
+    snprintf(rq->file_name, sizeof rq->file_name, "route-%s-%s.%s", th.name, day,
              SHEET_FORMATS[fmt]);
     rq->rows = (int64_t)enforcers;
     return 0;
@@ -456,7 +488,7 @@ int srv_h_bikes_followup(srv_req *rq, json_t **out)
         return -1;
     stad_bikes_theme th;
     stad_bikes_streets *st = NULL;
-    if (load_theme(rq, &th) || load_streets(rq, &st))
+    if (load_theme(rq, srv_param(rq, "theme"), &th) || load_streets(rq, &st))
         return -1;
     stad_bikes_obs obs = {0};
     stad_bikes_followup *fu = NULL;
@@ -577,7 +609,12 @@ int srv_h_bikes_record(srv_req *rq, json_t **out)
         return -1;
     stad_bikes_record r = {0};
     stad_bikes_theme th;
-    if (parse_record(rq, body, &r) || load_theme(rq, &th)) {
+    json_t *theme = json_object_get(body, "theme");
+    if (theme && !json_is_null(theme) && !json_is_string(theme)) {
+        json_decref(body);
+        return srv_fail(rq, 400, "theme", "theme must be the name of a campaign theme");
+    }
+    if (parse_record(rq, body, &r) || load_theme(rq, json_string_value(theme), &th)) {
         json_decref(body);
         return -1;
     }

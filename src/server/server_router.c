@@ -25,9 +25,9 @@ static const char *const p_audit[] = {"since", "actor", "action", "limit", NULL}
 static const char *const p_social[] = {"base", "outcome", "where", "by", "from", "to", NULL};
 static const char *const p_social_holder[] = {"source", "outcome", "where", "by", "from",
                                               "to", NULL};
-static const char *const p_bikes_plan[] = {"date", "enforcers", "hours", "route", NULL};
-static const char *const p_bikes_followup[] = {"date", "horizon", NULL};
-static const char *const p_bikes_sheet[] = {"date", "enforcers", "hours", "format", NULL};
+static const char *const p_bikes_plan[] = {"date", "enforcers", "hours", "route", "theme", NULL};
+static const char *const p_bikes_followup[] = {"date", "horizon", "theme", NULL};
+static const char *const p_bikes_sheet[] = {"date", "enforcers", "hours", "format", "theme", NULL};
 
 /* Every route names the action its caller must be allowed (privacy.h); only
  * SRV_PUBLIC routes answer without a session. tests/unit/test_server.c checks every

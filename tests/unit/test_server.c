@@ -1605,6 +1605,43 @@ static void test_bikes_routes(void **state)
     assert_int_equal(json_integer_value(json_object_get(json_array_get(fu, 0), "street")), street);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(fu, 0), "labels")), 5);
     json_decref(j);
+
+    /* another theme on the same streets and handhelds: its own plan, results and
+     * follow-ups (config/themes/carwrecks.conf: 14 days) */
+    j = get_as(cookie, "/api/bikes/plan?enforcers=2&hours=1&route=1&theme=carwrecks", 200);
+    assert_string_equal(json_string_value(json_object_get(j, "theme")), "carwrecks");
+    json_t *themes = json_object_get(j, "themes");
+    int has_bikes = 0, has_wrecks = 0;
+    for (size_t k = 0; k < json_array_size(themes); k++) {
+        has_bikes |= !strcmp(json_string_value(json_array_get(themes, k)), "bikes");
+        has_wrecks |= !strcmp(json_string_value(json_array_get(themes, k)), "carwrecks");
+    }
+    assert_true(has_bikes && has_wrecks);
+    json_decref(j);
+    json_decref(get_as(admin, "/api/bikes/plan?theme=nosuch", 400));
+    json_decref(get_as(admin, "/api/bikes/plan?theme=..%2Fbikes", 400));
+    json_decref(get_as(admin, "/api/bikes/followup?theme=Bikes", 400));
+    snprintf(body, sizeof body, "{\"street\":%lld,\"action\":\"label\",\"labels\":2,"
+                                "\"theme\":\"carwrecks\",\"key\":\"unit-key-0004\"}",
+             (long long)street);
+    assert_int_equal(post_as(cookie, csrf, "/api/bikes/record", body, st, sizeof st), 200);
+    assert_string_equal(st, "recorded");
+    assert_int_equal(sql_int("SELECT count(*) FROM campaign_visit WHERE theme = 'carwrecks'"), 1);
+    assert_int_equal(sql_int("SELECT sum(count) FROM event WHERE kind = 'carwreck.noticed'"), 2);
+    snprintf(body, sizeof body, "{\"street\":%lld,\"action\":\"visit\",\"theme\":\"nosuch\","
+                                "\"key\":\"unit-key-0005\"}", (long long)street);
+    assert_int_equal(post_as(cookie, csrf, "/api/bikes/record", body, st, sizeof st), 400);
+    assert_int_equal(sql_int("SELECT count(*) FROM campaign_visit"), 2);
+    /* the car-wreck notice is due after 14 days, the bikes' labels still after 28 */
+    snprintf(path, sizeof path, "/api/bikes/followup?date=%s&theme=carwrecks", d27);
+    j = get_as(admin, path, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "followups")), 1);
+    assert_int_equal(json_integer_value(json_object_get(j, "waiting_days")), 14);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/bikes/followup?date=%s", d27);
+    j = get_as(admin, path, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "followups")), 0);
+    json_decref(j);
 }
 
 static void test_login_cookie_and_fixation(void **state)

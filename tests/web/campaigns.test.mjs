@@ -201,6 +201,29 @@ check('the route sheets download, and the PDF lists the stops of the plan in ord
   assert.equal(geo.features.filter((f) => f.properties.type === 'way').length, 2);
 });
 
+check('another theme (car wrecks) runs on the same streets, with its own plan and sheets', async () => {
+  // the themes of config/themes, offered once the first plan is in
+  const options = await page.$$eval('[data-testid="campaign-theme"] option', (els) => els.map((e) => e.value));
+  assert.ok(options.includes('bikes') && options.includes('carwrecks'), options.join(','));
+  assert.ok(await page.isVisible('[data-testid="campaign-theme"]'));
+  const loads = Number(await page.getAttribute('[data-testid="campaign-view"]', 'data-loads'));
+  await page.selectOption('[data-testid="campaign-theme"]', 'carwrecks');
+  await page.click('[data-testid="campaign-submit"]');
+  await page.waitForSelector(`[data-testid="campaign-view"][data-state="ready"][data-loads="${loads + 1}"]`, { timeout: 60000 });
+  assert.match(await page.textContent('[data-testid="campaign-summary"]'), /wrakken te labelen/);
+  const cookie = await sessionCookie(context);
+  const wrecks = await w.getJSON(`api/bikes/plan?date=${DAY}&enforcers=${TEAM.enforcers}&hours=${TEAM.hours}&theme=carwrecks`, cookie);
+  assert.equal(wrecks.theme, 'carwrecks');
+  const shown = await page.$$eval('[data-testid="campaign-stop"]', (els) => els.map((e) => Number(e.dataset.street)));
+  assert.deepEqual(shown, wrecks.routes.flatMap((r) => r.stops).map((s) => s.street));
+  const pdf = await page.getAttribute('[data-testid="campaign-download-pdf"]', 'href');
+  assert.ok(pdf.includes('theme=carwrecks'), pdf);
+  const res = await context.request.get(new URL(pdf, page.url()).href);
+  assert.match(res.headers()['content-disposition'], /filename="route-carwrecks-2017-10-02\.pdf"/);
+  // back to the bikes
+  await page.selectOption('[data-testid="campaign-theme"]', 'bikes');
+});
+
 check('an analyst gets no campaign view', async () => {
   const ctx = await w.context();
   const p = await ctx.newPage();

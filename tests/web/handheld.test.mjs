@@ -251,3 +251,28 @@ test('the page opens again without a connection, shows the last route and sends 
   assert.deepEqual(done.get(open.street), { labels: 2, removed: 0, returned: 0, visits: 1 });
   w.failed = false;
 });
+
+test('the enforcer switches to another campaign theme (car wrecks): its route, and results recorded under it', async () => {
+  await page.waitForSelector('[data-testid="hh-theme"]');
+  const options = await page.$$eval('[data-testid="hh-theme"] option', (els) => els.map((e) => e.value));
+  assert.ok(options.includes('carwrecks'), options.join(','));
+  const loads = Number(await page.evaluate(() => document.body.dataset.loads || 0));
+  await page.selectOption('[data-testid="hh-theme"]', 'carwrecks');
+  await page.waitForFunction((n) => Number(document.body.dataset.loads || 0) > n && document.body.dataset.state === 'ready', loads, { timeout: 30000 });
+  const wrecks = await w.getJSON(`api/bikes/plan?${TEAM}&theme=carwrecks`, coordCookie);
+  const shown = await shownStops();
+  assert.deepEqual(shown.map((s) => s.street), wrecks.routes[0].stops.map((s) => s.street), 'route 1 of the car-wreck plan');
+  assert.match(await page.textContent('[data-testid="hh-stops"]'), /wrakken/);
+  const stop = shown.find((s) => s.action === 'label' && s.done !== 'synced');
+  await recordLabels(stop.street, 1, 'wrak zonder kenteken');
+  await page.waitForSelector(`[data-testid="hh-stop"][data-street="${stop.street}"][data-done="synced"]`, { timeout: 30000 });
+  const after = await w.getJSON(`api/bikes/plan?${TEAM}&theme=carwrecks`, coordCookie);
+  const done = new Map(after.routes.flatMap((r) => r.stops).map((s) => [s.street, s.done]));
+  assert.deepEqual(done.get(stop.street), { labels: 1, removed: 0, returned: 0, visits: 1 });
+  // the notice is due for the tow after the car-wreck theme's 14 days
+  const fu = await w.getJSON(`api/bikes/followup?date=${dayOffset(14)}&theme=carwrecks`, coordCookie);
+  assert.equal(fu.waiting_days, 14);
+  assert.deepEqual(fu.followups.map((f) => [f.street, f.labels]), [[stop.street, 1]]);
+  await page.selectOption('[data-testid="hh-theme"]', 'bikes');
+  w.failed = false;
+});

@@ -8,7 +8,7 @@
 import L from './leaflet-global.js';
 import { api, getJSON, query } from './api.js';
 import { el, td, row, formatDate } from './util.js';
-import { kindName, depotMarker } from './routewords.js';
+import { kindName, depotMarker, themeItems, fillThemes } from './routewords.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,7 +41,7 @@ export class CampaignView {
     const hours = Math.max(0.25, Math.min(12, Number($('campaign-hours').value) || 6));
     $('campaign-enforcers').value = enforcers;
     $('campaign-hours').value = hours;
-    return { date: $('campaign-date').value || localDate(new Date()), enforcers, hours };
+    return { date: $('campaign-date').value || localDate(new Date()), enforcers, hours, theme: $('campaign-theme').value || 'bikes' };
   }
 
   // The map is made when the view is first shown: Leaflet needs a sized container.
@@ -96,6 +96,7 @@ export class CampaignView {
     }
     if (controller.signal.aborted) return;
     this.message('');
+    fillThemes($('campaign-theme'), plan.themes, plan.theme || p.theme, $('campaign-theme-field'));
     this.show(plan, p);
     this.setState('ready');
     this.view.dataset.loads = String(Number(this.view.dataset.loads || 0) + 1);
@@ -106,7 +107,7 @@ export class CampaignView {
     const stops = routes.reduce((n, r) => n + (r.stops || []).length, 0);
     const due = Number(plan.followups_due) || 0;
     $('campaign-summary').textContent = `${formatDate(plan.date)}: ${routes.length} ${routes.length === 1 ? 'route' : 'routes'}, `
-      + `${stops} straten, naar verwachting ${number.format(Number(plan.expected_total) || 0)} fietsen te labelen`
+      + `${stops} straten, naar verwachting ${number.format(Number(plan.expected_total) || 0)} ${themeItems(plan.theme)} te labelen`
       + (due ? `; ${plan.followups_planned} van ${due} nacontroles ingepland` : '') + '.';
     this.downloads(p, plan.date);
     this.drawMap(plan);
@@ -119,7 +120,7 @@ export class CampaignView {
     for (const a of box.querySelectorAll('a[data-format]')) {
       const format = a.dataset.format;
       a.href = `api/bikes/sheet${query({ ...p, format })}`;
-      a.setAttribute('download', `route-bikes-${date}.${format}`);
+      a.setAttribute('download', `route-${p.theme}-${date}.${format}`);
     }
     box.hidden = false;
   }

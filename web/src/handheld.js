@@ -15,7 +15,7 @@ import './handheld.css';
 import L from './leaflet-global.js';
 import { api, getJSON, postJSON, setCsrf, clearCache, setUnauthorizedHandler, ApiError } from './api.js';
 import { el } from './util.js';
-import { kindName, depotMarker } from './routewords.js';
+import { kindName, depotMarker, themeItems, fillThemes } from './routewords.js';
 import { Outbox, newKey, localTime } from './outbox.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,9 +26,10 @@ const LAST_PLAN = 'stad.handheld.plan';
 function loadSettings() {
   try {
     const s = JSON.parse(localStorage.getItem(SETTINGS) || '{}');
-    return { route: Number(s.route) || 1, enforcers: Number(s.enforcers) || 2, hours: Number(s.hours) || 6 };
+    const theme = typeof s.theme === 'string' && /^[a-z0-9_-]{1,31}$/.test(s.theme) ? s.theme : 'bikes';
+    return { route: Number(s.route) || 1, enforcers: Number(s.enforcers) || 2, hours: Number(s.hours) || 6, theme };
   } catch (_) {
-    return { route: 1, enforcers: 2, hours: 6 };
+    return { route: 1, enforcers: 2, hours: 6, theme: 'bikes' };
   }
 }
 
@@ -48,7 +49,7 @@ class Handheld {
       this.login();
     });
     $('hh-logout').addEventListener('click', () => this.logout());
-    for (const id of ['hh-route', 'hh-enforcers', 'hh-hours']) $(id).addEventListener('change', () => this.changeSettings());
+    for (const id of ['hh-theme', 'hh-route', 'hh-enforcers', 'hh-hours']) $(id).addEventListener('change', () => this.changeSettings());
     window.addEventListener('online', () => {
       this.showOnline();
       // opened without a connection: log in to the session now, which also sends the queue
@@ -145,7 +146,8 @@ class Handheld {
     const enforcers = Math.max(1, Math.min(20, Math.round(Number($('hh-enforcers').value) || 2)));
     const hours = Math.max(0.25, Math.min(12, Number($('hh-hours').value) || 6));
     const route = Math.min(enforcers, Number($('hh-route').value) || 1);
-    this.settings = { route, enforcers, hours };
+    const theme = $('hh-theme').value || this.settings.theme;
+    this.settings = { route, enforcers, hours, theme };
     localStorage.setItem(SETTINGS, JSON.stringify(this.settings));
     this.refresh();
   }
@@ -159,7 +161,7 @@ class Handheld {
   }
 
   params(route) {
-    return { enforcers: this.settings.enforcers, hours: this.settings.hours, route };
+    return { enforcers: this.settings.enforcers, hours: this.settings.hours, route, theme: this.settings.theme };
   }
 
   // The team's routes (sizes) for the chooser, then this device's route.
@@ -169,6 +171,7 @@ class Handheld {
     $('hh-hours').value = this.settings.hours;
     try {
       const team = await getJSON('api/bikes/plan', this.params(undefined), { cache: false });
+      fillThemes($('hh-theme'), team.themes, this.settings.theme, $('hh-theme-label'));
       this.fillChooser(team.routes);
       const plan = await getJSON('api/bikes/plan', this.params(this.settings.route), { cache: false });
       localStorage.setItem(LAST_PLAN, JSON.stringify({ settings: this.settings, plan }));
@@ -213,7 +216,9 @@ class Handheld {
   // The state of a stop: synced (the server has a result of today), queued (here,
   // not yet sent) or open.
   stopState(stop) {
-    const q = this.box.items().find((x) => x.body.street === stop.street && x.body.date === this.plan.date);
+    const theme = this.plan.theme || 'bikes';
+    const q = this.box.items().find((x) => x.body.street === stop.street && x.body.date === this.plan.date
+      && (x.body.theme || 'bikes') === theme);
     if (q) return { state: 'queued', body: q.body };
     if (stop.done) return { state: 'synced', done: stop.done };
     return { state: 'open' };
@@ -275,7 +280,7 @@ class Handheld {
         el('div', {},
           el('strong', {}, `${label ? 'Labelen' : 'Nacontrole'} · ${s.name || kind}`),
           el('div', { class: 'utrecht-paragraph--small' },
-            `${s.name ? `${kind}, ` : ''}${Math.round(s.length_m)} m · nr ${s.street} · ± ${minutes(s.arrive_min)} · ${label ? `verwacht ${s.expected.toFixed(1)} fietsen` : `${Math.round(s.expected)} labels uit`}`))));
+            `${s.name ? `${kind}, ` : ''}${Math.round(s.length_m)} m · nr ${s.street} · ± ${minutes(s.arrive_min)} · ${label ? `verwacht ${s.expected.toFixed(1)} ${themeItems(this.plan.theme)}` : `${Math.round(s.expected)} labels uit`}`))));
     const num = (name, text) => el('label', {}, text, el('input', {
       type: 'number', min: 0, max: 10000, value: 0, inputmode: 'numeric', name,
       class: 'utrecht-textbox utrecht-textbox--html-input hh-num', 'data-testid': `hh-${name}`,
@@ -321,7 +326,7 @@ class Handheld {
   record(s, form) {
     const n = (name) => Math.max(0, Math.min(10000, Math.round(Number(form.elements[name] ? form.elements[name].value : 0) || 0)));
     const remark = form.elements.remark.value.trim();
-    const body = { street: s.street, key: newKey(), at: localTime(), date: this.plan.date };
+    const body = { street: s.street, key: newKey(), at: localTime(), date: this.plan.date, theme: this.plan.theme || 'bikes' };
     if (s.action === 'label') {
       body.labels = n('labels');
       body.action = body.labels > 0 ? 'label' : 'visit';
@@ -340,7 +345,9 @@ class Handheld {
     if (c.event === 'synced') {
       msg.textContent = c.answer && c.answer.status === 'already recorded' ? '· al ontvangen' : '· verstuurd';
       // The server's state of the stop replaces the queued one on the next load.
-      const stop = (((this.plan || {}).routes || [])[0] || { stops: [] }).stops.find((x) => x.street === c.item.body.street);
+      const plan = this.plan || {};
+      const stop = (plan.theme || 'bikes') !== (c.item.body.theme || 'bikes') ? null
+        : ((plan.routes || [])[0] || { stops: [] }).stops.find((x) => x.street === c.item.body.street);
       if (stop) stop.done = { labels: c.item.body.labels || 0, removed: c.item.body.removed || 0, returned: c.item.body.returned || 0, visits: 1 };
     } else if (c.event === 'retry' || c.event === 'offline') {
       msg.textContent = '· wacht op verbinding';

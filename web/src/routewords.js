@@ -12,6 +12,30 @@ const KIND_NL = {
 
 export const kindName = (k) => KIND_NL[k] || k || 'straat';
 
+// The campaign themes of config/themes/ as a coordinator or an enforcer says them, and
+// what a stop is expected to hold; a theme not listed shows by its own name.
+const THEMES = {
+  bikes: { name: 'Weesfietsen', items: 'fietsen' },
+  carwrecks: { name: 'Autowrakken', items: 'wrakken' },
+  waste: { name: 'Afval naast containers', items: 'bijplaatsingen' },
+};
+export const themeName = (t) => (THEMES[t] || { name: t || 'bikes' }).name;
+export const themeItems = (t) => (THEMES[t] || { items: 'stuks' }).items;
+
+// Fills a <select> with the themes (value: the theme's file name) and shows it only
+// when there is a choice.
+export function fillThemes(select, themes, current, wrapper) {
+  const list = themes && themes.length ? themes : [current];
+  select.replaceChildren(...list.map((t) => {
+    const o = document.createElement('option');
+    o.value = t;
+    o.textContent = themeName(t);
+    return o;
+  }));
+  select.value = list.includes(current) ? current : list[0];
+  (wrapper || select).hidden = list.length < 2;
+}
+
 // The plan's depot as a square "D" marker (class and test id per page), or null
 // when the plan has none.
 export function depotMarker(plan, cls, testid, size) {
