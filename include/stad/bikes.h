@@ -22,6 +22,7 @@
 
 typedef struct stad_bikes_theme {
     char name[32];
+    char title[64];          /* what the sheets call it ("Weesfietsen"); default: name */
     char kind_labelled[64], kind_removed[64], kind_returned[64];
     char signals[STAD_BIKES_MAX_SIGNALS][64]; /* complaint kinds that hint at yield */
     size_t n_signals;

@@ -392,7 +392,7 @@ static double title(cairo_t *cr, const stad_bikes_theme *t, const stad_bikes_pla
     clock_text(p->route_s[e], dur, sizeof dur);
     set_font(cr, 15, 1);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    snprintf(line, sizeof line, "%s %s - handhaver %d van %d", t->name, date, e + 1, p->enforcers);
+    snprintf(line, sizeof line, "%s %s - handhaver %d van %d", t->title, date, e + 1, p->enforcers);
     cairo_move_to(cr, MARGIN, MARGIN + 12);
     cairo_show_text(cr, line);
     set_font(cr, 9, 0);
@@ -414,7 +414,7 @@ int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bik
     cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(to_strbuf, b, PAGE_W, PAGE_H);
     cairo_t *cr = cairo_create(surf);
     char meta[128];
-    snprintf(meta, sizeof meta, "Routeblad %s %s", t->name, date);
+    snprintf(meta, sizeof meta, "Routeblad %s %s", t->title, date);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, meta);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "stad");
     /* one set of widths for every page, so all pages' tables read back as one */

@@ -48,7 +48,7 @@ int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st
 {
     char date[16], name[200];
     stad_date_format(p->date, date, sizeof date);
-    html_text(t->name, name, sizeof name);
+    html_text(t->title, name, sizeof name);
     stad_strbuf_printf(b,
                        "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width\">"

@@ -15,6 +15,7 @@ void stad_bikes_theme_default(stad_bikes_theme *t)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "bikes");
+    snprintf(t->title, sizeof t->title, "Weesfietsen");
     snprintf(t->kind_labelled, sizeof t->kind_labelled, "bike.labelled");
     snprintf(t->kind_removed, sizeof t->kind_removed, "bike.removed");
     snprintf(t->kind_returned, sizeof t->kind_returned, "bike.returned");
@@ -129,6 +130,7 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
     int rc = stad_conf_load(ctx, path, &c);
     if (rc)
         return rc;
+    int has_title = 0;
     for (size_t i = 0; i < stad_conf_count(c) && !rc; i++) {
         const stad_conf_entry *e = stad_conf_at(c, i);
         double v = 0;
@@ -138,6 +140,11 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
                            stad_conf_path(c), e->line, e->section);
         } else if (!strcasecmp(k, "name")) {
             rc = copy(ctx, c, e, t->name, sizeof t->name);
+            if (!rc && !has_title)
+                snprintf(t->title, sizeof t->title, "%s", t->name);
+        } else if (!strcasecmp(k, "title")) {
+            rc = copy(ctx, c, e, t->title, sizeof t->title);
+            has_title = 1;
         } else if (!strcasecmp(k, "labelled")) {
             rc = copy(ctx, c, e, t->kind_labelled, sizeof t->kind_labelled);
         } else if (!strcasecmp(k, "removed")) {

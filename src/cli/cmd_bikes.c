@@ -323,9 +323,9 @@ static int run_followup(cli_env *env, int argc, char **argv)
         stad_store_close(s);
         return cli_error(env, rc);
     }
-    static const char *names[] = {"street", "labelled", "labels", "due", "lon", "lat"};
-    static const int numeric[] = {1, 0, 1, 0, 1, 1};
-    cli_table *t = cli_table_new(6, names, numeric);
+    static const char *names[] = {"street", "name", "labelled", "labels", "due", "lon", "lat"};
+    static const int numeric[] = {1, 0, 0, 1, 0, 1, 1};
+    cli_table *t = cli_table_new(7, names, numeric);
     for (size_t i = 0; t && i < n; i++) {
         char id[32], lab[16], cnt[16], due[16], lon[32], lat[32];
         snprintf(id, sizeof id, "%lld", (long long)st->id[f[i].street]);
@@ -334,7 +334,7 @@ static int run_followup(cli_env *env, int argc, char **argv)
         stad_date_format(f[i].due_t, due, sizeof due);
         snprintf(lon, sizeof lon, "%.6f", st->lon[f[i].street]);
         snprintf(lat, sizeof lat, "%.6f", st->lat[f[i].street]);
-        const char *cells[] = {id, lab, cnt, due, lon, lat};
+        const char *cells[] = {id, st->name ? st->name[f[i].street] : NULL, lab, cnt, due, lon, lat};
         cli_table_add(t, cells);
     }
     if (fmt == FMT_TABLE)

@@ -82,15 +82,19 @@ static int load_theme(srv_req *rq, const char *name, stad_bikes_theme *th)
     return 0;
 }
 
-/* The themes to choose from, for the dashboard and the handheld. */
+/* The themes to choose from, for the dashboard and the handheld: [{name, title}]; a
+ * theme file that does not load is left out (its own requests say why). */
 static json_t *themes_json(srv_req *rq)
 {
     stad_bikes_theme_name *names = NULL;
     size_t n = 0;
     json_t *a = json_array();
+    stad_bikes_theme th;
     if (!stad_bikes_themes_list(rq->ctx, &names, &n))
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, json_string(names[i]));
+            if (!stad_bikes_theme_load(rq->ctx, names[i], &th))
+                json_array_append_new(a, json_pack("{s:s, s:s}", "name", names[i], "title",
+                                                   th.title));
     stad_clear_error(rq->ctx);
     free(names);
     return a;
@@ -503,8 +507,10 @@ int srv_h_bikes_followup(srv_req *rq, json_t **out)
     for (size_t k = 0; list && k < n; k++) {
         size_t s = fu[k].street;
         json_array_append_new(
-            list, json_pack("{s:I, s:o, s:i, s:o, s:o, s:o, s:o, s:o}", "street",
-                            (json_int_t)st->id[s], "labelled", srv_json_date(fu[k].labelled_t),
+            list, json_pack("{s:I, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o}", "street",
+                            (json_int_t)st->id[s], "name",
+                            st->name && st->name[s] ? srv_json_str(st->name[s]) : json_null(),
+                            "labelled", srv_json_date(fu[k].labelled_t),
                             "labels", fu[k].labels, "due", srv_json_date(fu[k].due_t), "kind",
                             srv_json_str(st->kind[s] ? st->kind[s] : ""), "length_m",
                             srv_json_number(round(st->length[s])), "lon",

@@ -15,7 +15,7 @@ run_ok json st bikes plan $PLAN --format json --out "$T/plan.json"
 # shellcheck disable=SC2086
 run_ok pdf st bikes plan $PLAN --format pdf --out "$T/route.pdf"
 pdfinfo "$T/route.pdf" >"$T/pdfinfo.out" 2>&1 || { show "$T/pdfinfo.out"; fail "pdfinfo cannot read the sheet"; }
-expect_contains "$T/pdfinfo.out" "Routeblad bikes 2017-10-02" "the sheet's title"
+expect_contains "$T/pdfinfo.out" "Routeblad Weesfietsen 2017-10-02" "the sheet's title"
 expect_contains "$T/pdfinfo.out" "A4" "A4 pages"
 PAGES=$(awk '$1 == "Pages:" { print $2 }' "$T/pdfinfo.out")
 expect_ge "$PAGES" 2 "a page (or more) per enforcer"

@@ -293,6 +293,7 @@ static void test_theme_files(void **state)
     stad_bikes_theme t;
     assert_int_equal(stad_bikes_theme_load(ctx, path, &t), 0);
     assert_string_equal(t.name, "waste");
+    assert_string_equal(t.title, "Afval naast containers");
     assert_int_equal(t.waiting_days, 2);
     assert_string_equal(t.signals[0], "complaint.waste");
     snprintf(path, sizeof path, "%s/bad.conf", tmpdir);
@@ -308,6 +309,7 @@ static void test_theme_files(void **state)
     fclose(f);
     assert_int_equal(stad_bikes_theme_load(ctx, path, &t), 0);
     assert_true(t.has_depot && t.depot_lon == 6.5841 && t.depot_lat == 53.2104);
+    assert_string_equal(t.title, "depot"); /* no title: the name */
     static const char *const bad[] = {"6.58", "53.2, 6.58, 1", "233000, 582000", ", 53.2",
                                       "6.58; 53.2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

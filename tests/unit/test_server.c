@@ -1613,8 +1613,11 @@ static void test_bikes_routes(void **state)
     json_t *themes = json_object_get(j, "themes");
     int has_bikes = 0, has_wrecks = 0;
     for (size_t k = 0; k < json_array_size(themes); k++) {
-        has_bikes |= !strcmp(json_string_value(json_array_get(themes, k)), "bikes");
-        has_wrecks |= !strcmp(json_string_value(json_array_get(themes, k)), "carwrecks");
+        json_t *t = json_array_get(themes, k);
+        const char *name = json_string_value(json_object_get(t, "name"));
+        const char *title = json_string_value(json_object_get(t, "title"));
+        has_bikes |= !strcmp(name, "bikes") && !strcmp(title, "Weesfietsen");
+        has_wrecks |= !strcmp(name, "carwrecks") && !strcmp(title, "Autowrakken");
     }
     assert_true(has_bikes && has_wrecks);
     json_decref(j);

@@ -12,27 +12,22 @@ const KIND_NL = {
 
 export const kindName = (k) => KIND_NL[k] || k || 'straat';
 
-// The campaign themes of config/themes/ as a coordinator or an enforcer says them, and
-// what a stop is expected to hold; a theme not listed shows by its own name.
-const THEMES = {
-  bikes: { name: 'Weesfietsen', items: 'fietsen' },
-  carwrecks: { name: 'Autowrakken', items: 'wrakken' },
-  waste: { name: 'Afval naast containers', items: 'bijplaatsingen' },
-};
-export const themeName = (t) => (THEMES[t] || { name: t || 'bikes' }).name;
-export const themeItems = (t) => (THEMES[t] || { items: 'stuks' }).items;
+// What a stop of a campaign theme is expected to hold; a theme not listed counts
+// "stuks". (The themes' titles come from config/themes/ through the plan.)
+const ITEMS = { bikes: 'fietsen', carwrecks: 'wrakken', waste: 'bijplaatsingen' };
+export const themeItems = (t) => ITEMS[t] || 'stuks';
 
-// Fills a <select> with the themes (value: the theme's file name) and shows it only
-// when there is a choice.
+// Fills a <select> with the plan's themes ([{name, title}]; value: the name) and shows
+// it only when there is a choice.
 export function fillThemes(select, themes, current, wrapper) {
-  const list = themes && themes.length ? themes : [current];
+  const list = themes && themes.length ? themes : [{ name: current, title: current }];
   select.replaceChildren(...list.map((t) => {
     const o = document.createElement('option');
-    o.value = t;
-    o.textContent = themeName(t);
+    o.value = t.name;
+    o.textContent = t.title || t.name;
     return o;
   }));
-  select.value = list.includes(current) ? current : list[0];
+  select.value = list.some((t) => t.name === current) ? current : list[0].name;
   (wrapper || select).hidden = list.length < 2;
 }
 
