@@ -116,6 +116,49 @@ static int run_streets(cli_env *env, int argc, char **argv)
     return rc ? cli_error(env, rc) : CLI_OK;
 }
 
+/* The stops of a plan as an aligned table (cli_table counts characters, so street
+ * names with accents line up) appended to b. */
+static int plan_table(const stad_bikes_streets *st, const stad_bikes_plan *p, stad_strbuf *b)
+{
+    static const char *names[] = {"enforcer", "order", "at", "street", "name", "kind",
+                                  "length_m", "task", "expected", "interval"};
+    static const int numeric[] = {1, 1, 0, 1, 0, 0, 1, 0, 1, 0};
+    cli_table *t = cli_table_new(10, names, numeric);
+    for (size_t i = 0; t && i < p->n_stops; i++) {
+        const stad_bikes_stop *sp = &p->stops[i];
+        int m = (int)(sp->arrive_s / 60 + 0.5);
+        char e[16], o[16], at[16], id[32], len[32], ex[32], iv[64];
+        snprintf(e, sizeof e, "%d", sp->enforcer + 1);
+        snprintf(o, sizeof o, "%d", sp->order);
+        snprintf(at, sizeof at, "%d:%02d", m / 60, m % 60);
+        snprintf(id, sizeof id, "%lld", (long long)st->id[sp->street]);
+        snprintf(len, sizeof len, "%.0f", st->length[sp->street]);
+        snprintf(ex, sizeof ex, "%.2f", sp->expected);
+        snprintf(iv, sizeof iv, "%.2f-%.2f", sp->lo, sp->hi);
+        const char *cells[] = {e, o, at, id, st->name ? st->name[sp->street] : NULL,
+                               st->kind[sp->street], len,
+                               sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label", ex, iv};
+        if (cli_table_add(t, cells)) {
+            cli_table_free(t);
+            t = NULL;
+        }
+    }
+    char *text = NULL;
+    size_t n = 0;
+    FILE *mem = t ? open_memstream(&text, &n) : NULL;
+    if (mem) {
+        cli_table_print(t, FMT_TABLE, mem);
+        if (fclose(mem))
+            n = 0;
+    }
+    cli_table_free(t);
+    if (!text) /* out of memory somewhere above */
+        return STAD_ENOMEM;
+    stad_strbuf_append_n(b, text, n);
+    free(text);
+    return b->oom ? STAD_ENOMEM : 0;
+}
+
 /* ---- plan ---- */
 static int run_plan(cli_env *env, int argc, char **argv)
 {
@@ -240,20 +283,7 @@ static int run_plan(cli_env *env, int argc, char **argv)
                                "follow-ups due, %.1f items expected to label\n",
                            day, p->enforcers, p->hours, p->n_stops, p->followups_planned,
                            p->followups_due, p->expected_total);
-        stad_strbuf_append(&b, "enforcer order at     street  name                  kind          "
-                               "  length  task      expected  interval\n");
-        for (size_t i = 0; i < p->n_stops; i++) {
-            const stad_bikes_stop *sp = &p->stops[i];
-            int m = (int)(sp->arrive_s / 60 + 0.5);
-            const char *name = st->name && st->name[sp->street] ? st->name[sp->street] : "-";
-            stad_strbuf_printf(&b, "%8d %5d %2d:%02d %7lld  %-20.20s  %-15.15s %5.0f m  %-8s "
-                                   "%8.2f  %.2f-%.2f\n",
-                               sp->enforcer + 1, sp->order, m / 60, m % 60,
-                               (long long)st->id[sp->street], name, st->kind[sp->street],
-                               st->length[sp->street],
-                               sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label",
-                               sp->expected, sp->lo, sp->hi);
-        }
+        rc = plan_table(st, p, &b);
         for (int e = 0; e < p->enforcers; e++)
             stad_strbuf_printf(&b, "enforcer %d: %.0f of %.0f minutes\n", e + 1,
                                p->route_s[e] / 60, hours * 60);
