@@ -15,6 +15,10 @@
 #define STAD_CRS_DEFAULT "EPSG:28992"
 #define STAD_CRS_WGS84 "EPSG:4326"
 
+/* The store's city CRS (meta "city.crs"), or STAD_CRS_DEFAULT for a store made
+ * without one, into *out (malloc'ed, the caller frees). 0, or the store's error. */
+int stad_city_crs(stad_ctx *ctx, stad_store *s, char **out);
+
 typedef struct stad_transform stad_transform;
 
 /* A transform between two CRSs given as "EPSG:nnnn", a PROJ string or WKT.

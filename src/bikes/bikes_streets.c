@@ -282,10 +282,10 @@ int stad_bikes_streets_load(stad_ctx *ctx, stad_store *s, const char *path,
                             size_t *n_loaded)
 {
     char *crs = NULL;
-    if (stad_store_meta_get(s, "city.crs", &crs) == STAD_ENOTFOUND)
-        crs = NULL;
     stad_bikes_streets *st = NULL;
-    int rc = stad_bikes_streets_read(ctx, path, crs ? crs : STAD_CRS_DEFAULT, &st);
+    int rc = stad_city_crs(ctx, s, &crs);
+    if (!rc)
+        rc = stad_bikes_streets_read(ctx, path, crs, &st);
     free(crs);
     if (rc)
         return rc;

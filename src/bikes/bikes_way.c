@@ -15,14 +15,12 @@
 
 static int city_transform(stad_ctx *ctx, stad_store *s, int to_city, stad_transform **tr)
 {
-    char *crs = NULL;
-    if (stad_store_meta_get(s, "city.crs", &crs))
-        crs = NULL;
-    stad_clear_error(ctx);
-    const char *city = crs && *crs ? crs : STAD_CRS_DEFAULT;
-    int rc = to_city ? stad_transform_new(ctx, STAD_CRS_WGS84, city, tr)
+    char *city = NULL;
+    int rc = stad_city_crs(ctx, s, &city);
+    if (!rc)
+        rc = to_city ? stad_transform_new(ctx, STAD_CRS_WGS84, city, tr)
                      : stad_transform_new(ctx, city, STAD_CRS_WGS84, tr);
-    free(crs);
+    free(city);
     return rc;
 }
 

@@ -95,7 +95,7 @@ static int setup_city(cli_env *env, const stad_settings *set, int created)
         rc = stad_store_meta_set(s, "city.crs", crs);
     if (!rc && created && name)
         rc = stad_store_meta_set(s, "city.name", name);
-    if (!rc && stad_store_meta_get(s, "city.crs", &store_crs) == 0)
+    if (!rc && (rc = stad_city_crs(env->ctx, s, &store_crs)) == 0)
         crs = store_crs; /* areas go into the CRS the store already has */
     const char *files[2] = {set->city_wijken, set->city_buurten};
     const char *levels[2] = {"wijk", "buurt"};

@@ -37,9 +37,13 @@ static int load(cli_env *env, int argc, char **argv)
     if (!s)
         return CLI_FAIL;
     char *crs = NULL;
-    if (stad_store_meta_get(s, "city.crs", &crs) == 0)
-        o.city_crs = crs;
-    int status = CLI_OK;
+    int status = CLI_OK, crs_rc = stad_city_crs(env->ctx, s, &crs);
+    if (crs_rc) {
+        status = cli_error(env, crs_rc);
+        stad_store_close(s);
+        return status;
+    }
+    o.city_crs = crs;
     for (int i = optind; i < argc; i++) {
         size_t n = 0;
         int rc = stad_areas_load_file(env->ctx, s, argv[i], &o, &n);

@@ -70,13 +70,9 @@ size_t stad_hotspot_grid_count(const stad_hotspot_grid *g, const double *x,
 int stad_hotspot_transform(stad_ctx *ctx, stad_store *s, stad_transform **out)
 {
     char *crs = NULL;
-    int rc = stad_store_meta_get(s, "city.crs", &crs);
-    if (rc && rc != STAD_ENOTFOUND) {
-        free(crs);
-        return rc;
-    }
-    stad_clear_error(ctx);
-    rc = stad_transform_new(ctx, crs && *crs ? crs : STAD_CRS_DEFAULT, STAD_CRS_WGS84, out);
+    int rc = stad_city_crs(ctx, s, &crs);
+    if (!rc)
+        rc = stad_transform_new(ctx, crs, STAD_CRS_WGS84, out);
     free(crs);
     return rc;
 }

@@ -823,13 +823,8 @@ static int run(job *j, const stad_ingest_opts *o)
         stad_log(j->ctx, STAD_LOG_WARN, "%s: kind '%s' is not in the taxonomy", j->path,
                  j->fixed_kind);
 
-    if ((rc = stad_store_meta_get(j->s, "city.crs", &j->city_crs)) == STAD_ENOTFOUND) {
-        j->city_crs = strdup(STAD_CRS_DEFAULT);
-        rc = j->city_crs ? 0 : STAD_ENOMEM;
-    }
-    if (rc)
+    if ((rc = stad_city_crs(j->ctx, j->s, &j->city_crs)))
         return rc;
-    stad_clear_error(j->ctx);
     if ((rc = setup_coords(j)) || (rc = setup_areas(j)))
         return rc;
 

@@ -87,10 +87,10 @@ int srv_h_meta(srv_req *rq, json_t **out)
     json_t *j = json_object();
     char *city = NULL, *crs = NULL;
     stad_store_meta_get(rq->store, "city.name", &city);
-    stad_store_meta_get(rq->store, "city.crs", &crs);
+    stad_city_crs(rq->ctx, rq->store, &crs);
     stad_clear_error(rq->ctx);
     json_object_set_new(j, "city", srv_json_str(city));
-    json_object_set_new(j, "crs", srv_json_str(crs ? crs : "EPSG:28992"));
+    json_object_set_new(j, "crs", srv_json_str(crs ? crs : STAD_CRS_DEFAULT));
     free(city);
     free(crs);
     json_object_set_new(j, "data_version", json_integer(rq->version));
