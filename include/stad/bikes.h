@@ -178,6 +178,12 @@ typedef struct stad_bikes_yield {
                                * hint) (what the city knows before visiting a street) */
     double prior_slope_traffic, prior_slope_hint; /* that regression's slopes (0: none) */
     double removal_share; /* removed / labels over completed follow-ups */
+    double *labels;     /* expected labels at a labelling visit on `date`: the items
+                         * plus the street's bikes in daily use (learnt per street
+                         * from labels minus removals at completed follow-ups, shrunk
+                         * towards a regression on cyclists and hint), or items /
+                         * removal_share while fewer than 5 streets say so */
+    double in_use_alpha;  /* gamma shape of the in-use model (0: not fitted) */
     size_t n_visited;   /* streets with at least one labelling visit */
 } stad_bikes_yield;
 
@@ -318,7 +324,15 @@ int stad_bikes_followups(stad_ctx *ctx, const stad_bikes_theme *t,
 
 /* ---- simulator ---- */
 
-enum { STAD_BIKES_POLICY_PLANNER = 0, STAD_BIKES_POLICY_OLD = 1, STAD_BIKES_POLICY_RANDOM = 2 };
+/* The oracle is the planner's router fed the simulator's hidden truth (the orphans on
+ * each street now, and its mean bikes in use): no city has it, it measures how far any
+ * choice of streets could go. */
+enum {
+    STAD_BIKES_POLICY_PLANNER = 0,
+    STAD_BIKES_POLICY_OLD = 1,
+    STAD_BIKES_POLICY_RANDOM = 2,
+    STAD_BIKES_POLICY_ORACLE = 3
+};
 
 typedef struct stad_bikes_sim_opts {
     uint64_t seed;

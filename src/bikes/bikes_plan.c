@@ -72,7 +72,7 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
             continue;
         double sd = (y->hi[i] - y->lo[i]) / 3.29;
         double score = y->mean[i] + t->explore * sd;
-        double svc = bikes_service_s(t, st->length[i], y->mean[i] / y->removal_share, 0);
+        double svc = bikes_service_s(t, st->length[i], y->labels[i], 0);
         if (min_per_s > 0 && score / svc < min_per_s)
             continue; /* not worth an hour of work, even optimistically */
         c[nc++] = (cand){i, score / svc};
@@ -116,7 +116,7 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
         yy[j] = st->y[s];
         double sd = (y->hi[s] - y->lo[s]) / 3.29;
         score[j] = y->mean[s] + t->explore * sd;
-        svc[j] = bikes_service_s(t, st->length[s], y->mean[s] / y->removal_share, 0);
+        svc[j] = bikes_service_s(t, st->length[s], y->labels[s], 0);
     }
     double speed = t->travel_kmh / 3.6;
     if (o->matrix_override) {

@@ -249,8 +249,15 @@ static int setup_districts(simstate *s)
     return 0;
 }
 
-/* The policy's view as a yield struct: the planner's real model, or scores that make
- * the router follow the old practice or random streets. */
+/* Bikes in daily use that a labelling visit of street i labels, on average. */
+static double in_use_mean(const simstate *s, size_t i)
+{
+    double busy = s->mean_traffic > 0 ? s->st->traffic[i] / s->mean_traffic : 1;
+    return s->o->parked_labels * (busy < 5 ? busy : 5);
+}
+
+/* The policy's view as a yield struct: the planner's real model, the truth for the
+ * oracle, or scores that make the router follow the old practice or random streets. */
 static void policy_scores(simstate *s, stad_bikes_yield *y)
 {
     const stad_bikes_streets *st = s->st;
@@ -258,6 +265,17 @@ static void policy_scores(simstate *s, stad_bikes_yield *y)
         for (size_t i = 0; i < st->n; i++) {
             y->mean[i] = stad_route_rng_uniform(&s->rng);
             y->lo[i] = y->hi[i] = y->mean[i];
+            y->labels[i] = y->mean[i] / y->removal_share;
+        }
+        return;
+    }
+    if (s->o->policy == STAD_BIKES_POLICY_ORACLE) {
+        for (size_t i = 0; i < st->n; i++) {
+            int present = 0;
+            for (int32_t q = s->head[i]; q >= 0; q = s->orph[q].next)
+                present += s->orph[q].state == OR_PRESENT;
+            y->mean[i] = y->lo[i] = y->hi[i] = 0.95 * present;
+            y->labels[i] = y->mean[i] + in_use_mean(s, i);
         }
         return;
     }
@@ -286,6 +304,7 @@ static void policy_scores(simstate *s, stad_bikes_yield *y)
                        s->n_districts;
         double v = todo ? pow(0.01, (double)ahead) : 0;
         y->mean[i] = y->lo[i] = y->hi[i] = v;
+        y->labels[i] = v / y->removal_share;
     }
 }
 
@@ -332,8 +351,7 @@ static int visit_street(simstate *s, stad_bikes_sim_result *r, int day, size_t s
         int labels = 0;
         for (int32_t q = s->head[si]; q >= 0; q = s->orph[q].next)
             labels += s->orph[q].state == OR_PRESENT;
-        double busy = s->mean_traffic > 0 ? st->traffic[si] / s->mean_traffic : 1;
-        int parked = poisson(&s->rng, o->parked_labels * (busy < 5 ? busy : 5));
+        int parked = poisson(&s->rng, in_use_mean(s, si));
         double work = bikes_service_s(t, st->length[si], labels + parked, 0);
         if (*clock + travel + work > budget)
             return 1;
@@ -368,7 +386,8 @@ static long next_street(simstate *s, const stad_bikes_yield *y, int day, double 
     const stad_bikes_streets *st = s->st;
     double speed = t->travel_kmh / 3.6, best = 0;
     long pick = -1;
-    int planner = s->o->policy == STAD_BIKES_POLICY_PLANNER;
+    int planner = s->o->policy == STAD_BIKES_POLICY_PLANNER ||
+                  s->o->policy == STAD_BIKES_POLICY_ORACLE;
     for (size_t i = 0; i < st->n; i++) {
         if (s->taken[i] == day + 1 || y->outstanding[i] > 0 || !(y->mean[i] > 0) ||
             !s->wanted[i])
@@ -376,7 +395,7 @@ static long next_street(simstate *s, const stad_bikes_yield *y, int day, double 
         double score = y->mean[i], labels = 0;
         if (planner) {
             score += t->explore * (y->hi[i] - y->lo[i]) / 3.29;
-            labels = y->mean[i] / y->removal_share;
+            labels = y->labels[i];
         }
         double work = bikes_service_s(t, st->length[i], labels, 0);
         if (planner && s->min_per_s > 0 && score / work < s->min_per_s)
@@ -477,7 +496,7 @@ int stad_bikes_simulate(stad_ctx *ctx, const stad_bikes_theme *t,
                                    .iterations = iters,
                                    .seed = o->seed * 1000003ULL + (uint64_t)day};
         /* the baselines fill their hours; only the planner may leave them free */
-        if (o->policy != STAD_BIKES_POLICY_PLANNER)
+        if (o->policy == STAD_BIKES_POLICY_OLD || o->policy == STAD_BIKES_POLICY_RANDOM)
             po.min_yield_per_hour = -1;
         rc = stad_bikes_plan_make(ctx, t, st, y, &po, &plan);
         if (rc) {

@@ -118,6 +118,7 @@ void stad_bikes_yield_free(stad_bikes_yield *y)
     free(y->outstanding);
     free(y->labelled_t);
     free(y->prior_rate_per_m);
+    free(y->labels);
     free(y);
 }
 
@@ -131,6 +132,47 @@ typedef struct found {
     int pending;
     int labels;
 } found;
+
+/* Bikes in daily use that a labelling visit labels too: per completed visit, the
+ * labels that were not removed at the follow-up (a visit that placed no label saw
+ * none). They do not accumulate, so the unit is the visit: a gamma-Poisson model per
+ * street whose prior mean is a log-linear regression on the street's cyclists and
+ * hint over the streets with completed visits (the yield prior's fit, with visits as
+ * exposure). Writes the posterior mean per visit into y->labels; 1 when fitted, 0
+ * when fewer than 5 streets have completed visits (y->labels left 0), -1 out of
+ * memory. */
+static int fit_in_use(const stad_bikes_streets *st, const found *fd, size_t nf,
+                      stad_bikes_yield *y)
+{
+    size_t n = st->n;
+    double *U = calloc(n, sizeof *U), *V = calloc(n, sizeof *V), *mu = malloc(n * sizeof *mu);
+    if (!U || !V || !mu) {
+        free(U);
+        free(V);
+        free(mu);
+        return -1;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (fd[i].pending)
+            continue;
+        double u = fd[i].labels - fd[i].items;
+        U[fd[i].street] += u > 0 ? u : 0;
+        V[fd[i].street] += 1;
+    }
+    bikes_prior pr = {.rate = mu};
+    bikes_prior_fit(st, U, V, 0, &pr);
+    int ok = pr.n_visited >= 5;
+    y->in_use_alpha = ok ? pr.alpha : 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        /* nothing in use seen anywhere: the street's own record, which is 0 */
+        y->labels[i] = mu[i] > 0 ? (pr.alpha + U[i]) / (pr.alpha / mu[i] + V[i])
+                       : V[i] > 0 ? U[i] / V[i] : 0;
+    }
+    free(U);
+    free(V);
+    free(mu);
+    return ok;
+}
 
 int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
                          const stad_bikes_streets *st, const stad_bikes_obs *o,
@@ -154,8 +196,9 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
     y->last_label = malloc(n * sizeof *y->last_label);
     y->outstanding = calloc(n, sizeof *y->outstanding);
     y->labelled_t = calloc(n, sizeof *y->labelled_t);
+    y->labels = calloc(n, sizeof *y->labels);
     if (!y->rate || !y->alpha || !y->beta || !y->mean || !y->lo || !y->hi ||
-        !y->last_label || !y->outstanding || !y->labelled_t)
+        !y->last_label || !y->outstanding || !y->labelled_t || !y->labels)
         goto oom;
     for (size_t i = 0; i < n; i++)
         y->last_label[i] = INT64_MIN;
@@ -202,9 +245,16 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
     }
     /* Shrink the share towards the theme's value with the weight of 10 labels. */
     y->removal_share = (sum_removed + 10 * t->removal_share) / (sum_labels + 10);
+    int in_use_ok = fit_in_use(st, fd, nf, y);
+    if (in_use_ok < 0)
+        goto oom;
     for (size_t i = 0; i < nf; i++)
-        if (fd[i].pending)
-            fd[i].items = fd[i].labels * y->removal_share;
+        if (fd[i].pending) {
+            /* the labels on bikes in use will mostly be gone by the follow-up */
+            double u = in_use_ok ? y->labels[fd[i].street] : 0;
+            fd[i].items = in_use_ok ? (fd[i].labels > u ? fd[i].labels - u : 0)
+                                    : fd[i].labels * y->removal_share;
+        }
 
     /* Pass 2: empirical Bayes prior per metre-day over the visited streets
      * (unweighted, so that the prior reflects the whole history). */
@@ -267,6 +317,8 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
         y->mean[i] = y->rate[i] * e;
         y->lo[i] = gamma_quantile_z(y->alpha[i], y->beta[i], z_lo) * e;
         y->hi[i] = gamma_quantile_z(y->alpha[i], y->beta[i], z_hi) * e;
+        /* y->labels holds the bikes in use so far */
+        y->labels[i] = in_use_ok ? y->mean[i] + y->labels[i] : y->mean[i] / y->removal_share;
     }
     free(order);
     free(fd);

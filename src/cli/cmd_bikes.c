@@ -450,7 +450,8 @@ static int run_simulate(cli_env *env, int argc, char **argv)
         {"abandon", required_argument, NULL, 'a'}, {"heterogeneity", required_argument, NULL, 'g'},
         {"theme", required_argument, NULL, 't'},   {"format", required_argument, NULL, 'f'},
         {"iterations", required_argument, NULL, 'i'}, {"stock-days", required_argument, NULL, 'k'},
-        {"min-yield", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+        {"min-yield", required_argument, NULL, 'm'}, {"parked", required_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0}};
     stad_bikes_sim_opts o;
     stad_bikes_sim_opts_init(&o);
     const char *streets = NULL, *policy = "all", *theme = "bikes";
@@ -476,6 +477,7 @@ static int run_simulate(cli_env *env, int argc, char **argv)
         case 'i': bad = parse_int(optarg, 1, 100000, &v); o.iterations = v; break;
         case 'k': bad = parse_int(optarg, 0, 3650, &v); o.stock_days = (int)v; break;
         case 'm': bad = parse_num(optarg, 0, 10000, &min_yield); break;
+        case 'P': bad = parse_num(optarg, 0, 1000, &o.parked_labels); break;
         default: bad = 1;
         }
         if (bad)
@@ -488,8 +490,10 @@ static int run_simulate(cli_env *env, int argc, char **argv)
         pol[npol++] = STAD_BIKES_POLICY_OLD;
     if (!strcmp(policy, "all") || !strcmp(policy, "random"))
         pol[npol++] = STAD_BIKES_POLICY_RANDOM;
+    if (!strcmp(policy, "oracle")) /* not in "all": it sees what no city sees */
+        pol[npol++] = STAD_BIKES_POLICY_ORACLE;
     if (!npol)
-        return cli_usage_error(&cmd_bikes, "--policy: planner, old, random or all");
+        return cli_usage_error(&cmd_bikes, "--policy: planner, old, random, all or oracle");
     stad_bikes_theme th;
     int rc = stad_bikes_theme_load(env->ctx, theme, &th);
     if (rc)
@@ -503,11 +507,10 @@ static int run_simulate(cli_env *env, int argc, char **argv)
     double *tx = NULL, *ty = NULL, *px = NULL, *py = NULL;
     size_t nt = 0, np = 0;
     char *crs = NULL;
-    if (stad_store_meta_get(s, "city.crs", &crs))
-        crs = NULL;
-    stad_clear_error(env->ctx);
-    rc = streets ? stad_bikes_streets_read(env->ctx, streets, crs ? crs : STAD_CRS_DEFAULT, &st)
-                 : stad_bikes_streets_from_store(env->ctx, s, &st);
+    rc = stad_city_crs(env->ctx, s, &crs);
+    if (!rc)
+        rc = streets ? stad_bikes_streets_read(env->ctx, streets, crs, &st)
+                     : stad_bikes_streets_from_store(env->ctx, s, &st);
     free(crs);
     if (!rc)
         rc = stad_bikes_sim_inputs(env->ctx, s, &tx, &ty, &nt, &px, &py, &np);
@@ -534,7 +537,7 @@ static int run_simulate(cli_env *env, int argc, char **argv)
                                       "abandoned", "labels", "visits", "followups",
                                       "false_removals", "complaints"};
     static const int numeric[NCOL] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-    static const char *pname[] = {"planner", "old", "random"};
+    static const char *pname[] = {"planner", "old", "random", "oracle"};
     cli_table *t = cli_table_new(NCOL, names, numeric);
     if (fmt == FMT_TABLE)
         printf("simulating %d days on %zu street segments (%zu thefts, %zu parkings as "
@@ -624,10 +627,10 @@ const cli_command cmd_bikes = {
     "         [--returned N] [--date D] [--key KEY] [--remark TEXT]\n"
     "                           store a visit (also one that found nothing); a KEY\n"
     "                           already recorded is ignored (safe to resend)\n"
-    "  simulate [--streets FILE] [--policy planner|old|random|all] [--seed S]\n"
+    "  simulate [--streets FILE] [--policy planner|old|random|all|oracle] [--seed S]\n"
     "         [--seeds N] [--days 365] [--enforcers 2] [--hours 6] [--every 7]\n"
     "         [--abandon 10] [--heterogeneity 1.0] [--stock-days 60]\n"
-    "         [--min-yield R] [--format table|csv|json]\n"
+    "         [--parked 0.5] [--min-yield R] [--format table|csv|json]\n"
     "                           a year of orphan bikes on real streets; bike thefts and\n"
     "                           bike parkings in the store drive where they appear\n",
     run,

@@ -278,6 +278,14 @@ static void test_simulator_seeded(void **state)
     assert_true(a.removed_8w <= a.eligible_8w);
     /* 90 days, a campaign every 7: 12 campaign days x 2 enforcers x 2 h */
     assert_true(fabs(a.enforcer_hours - 48) < 1e-9);
+    /* the oracle (the hidden truth) against random streets: knowing where the
+     * orphans are must pay */
+    stad_bikes_sim_result oracle, random;
+    o.policy = STAD_BIKES_POLICY_ORACLE;
+    assert_int_equal(stad_bikes_simulate(ctx, &t, st, &o, &oracle), 0);
+    o.policy = STAD_BIKES_POLICY_RANDOM;
+    assert_int_equal(stad_bikes_simulate(ctx, &t, st, &o, &random), 0);
+    assert_true(oracle.removed > random.removed);
     stad_bikes_streets_free(st);
     stad_ctx_free(ctx);
 }

@@ -191,12 +191,83 @@ static void test_simulator_stock_and_hours(void **state)
     stad_ctx_free(ctx);
 }
 
+/* Bikes in daily use: labelled at every visit, gone by the follow-up. Twelve streets
+ * with equal yields (5 removed each), six of them with 20 bikes in use at the visit.
+ * The model learns which streets cost labelling time and the planner goes to the
+ * others first. */
+static void test_in_use_learnt(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    stad_bikes_theme t;
+    stad_bikes_theme_default(&t);
+    stad_bikes_streets *st = toy_streets(12, 0);
+    stad_bikes_obs o = {0};
+    int64_t t0 = 17000 * DAY;
+    for (size_t i = 0; i < 12; i++) {
+        stad_bikes_visit a = {.street = i, .t = t0, .action = STAD_BIKES_LABEL,
+                              .labels = 5 + (i < 6 ? 20 : 0)};
+        stad_bikes_visit b = {.street = i, .t = t0 + 28 * DAY,
+                              .action = STAD_BIKES_FOLLOWUP, .removed = 5};
+        assert_int_equal(stad_bikes_obs_add_visit(&o, &a), 0);
+        assert_int_equal(stad_bikes_obs_add_visit(&o, &b), 0);
+    }
+    stad_bikes_yield *y;
+    int64_t date = t0 + 120 * DAY;
+    assert_int_equal(stad_bikes_yield_fit(ctx, &t, st, &o, date, &y), 0);
+    /* city mean 10 per visit, relative spread (12 x 100 / 10 - 12) / 120 = 0.9, so
+     * shape 1/0.9: street 0 (1.11 + 20) / (0.111 + 1) = 19.0, street 6 1.0 */
+    assert_true(fabs(y->in_use_alpha - 1 / 0.9) < 1e-6);
+    assert_true(fabs(y->labels[0] - y->mean[0] - 19.0) < 0.01);
+    assert_true(fabs(y->labels[6] - y->mean[6] - 1.0) < 0.01);
+    assert_true(fabs(y->mean[0] - y->mean[6]) < 1e-9); /* the same yield */
+    stad_bikes_plan_opts po = {.date = date, .enforcers = 1, .hours = 2, .has_depot = 1,
+                               .depot_x = 550, .seed = 1};
+    stad_bikes_plan *p;
+    assert_int_equal(stad_bikes_plan_make(ctx, &t, st, y, &po, &p), 0);
+    size_t quiet = 0, busy = 0;
+    for (size_t k = 0; k < p->n_stops; k++)
+        if (p->stops[k].action == STAD_BIKES_LABEL)
+            p->stops[k].street >= 6 ? quiet++ : busy++;
+    assert_true(quiet >= 3 && quiet > busy);
+    stad_bikes_plan_free(p);
+    stad_bikes_yield_free(y);
+    /* Labels out on a busy street (no follow-up yet): what is expected to be found
+     * there is the labels less its bikes in use, not a share of all labels. */
+    stad_bikes_visit c = {.street = 0, .t = date, .action = STAD_BIKES_LABEL, .labels = 25};
+    assert_int_equal(stad_bikes_obs_add_visit(&o, &c), 0);
+    assert_int_equal(stad_bikes_yield_fit(ctx, &t, st, &o, date + DAY, &y), 0);
+    double pending_items = y->alpha[0] - y->prior_alpha;
+    stad_bikes_yield_free(y);
+    /* alpha gains the decayed items of both visits: 5 x 0.5^(121/90) and 25 - 19.0 */
+    double w1 = pow(0.5, 121.0 / t.half_life_days), w2 = pow(0.5, 1.0 / t.half_life_days);
+    assert_true(fabs(pending_items - (5 * w1 + (25 - 19.0) * w2)) < 0.05);
+    stad_bikes_obs_clear(&o);
+    /* Fewer than five streets with completed visits: labels = items / removal share. */
+    for (size_t i = 0; i < 4; i++) {
+        stad_bikes_visit a = {.street = i, .t = t0, .action = STAD_BIKES_LABEL, .labels = 25};
+        stad_bikes_visit b = {.street = i, .t = t0 + 28 * DAY,
+                              .action = STAD_BIKES_FOLLOWUP, .removed = 5};
+        assert_int_equal(stad_bikes_obs_add_visit(&o, &a), 0);
+        assert_int_equal(stad_bikes_obs_add_visit(&o, &b), 0);
+    }
+    assert_int_equal(stad_bikes_yield_fit(ctx, &t, st, &o, date, &y), 0);
+    assert_true(y->in_use_alpha == 0);
+    assert_true(fabs(y->labels[0] - y->mean[0] / y->removal_share) < 1e-9);
+    stad_bikes_yield_free(y);
+    stad_bikes_obs_clear(&o);
+    stad_bikes_streets_free(st);
+    stad_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hint_near),
         cmocka_unit_test(test_prior_regression),
         cmocka_unit_test(test_plan_threshold),
+        cmocka_unit_test(test_in_use_learnt),
         cmocka_unit_test(test_simulator_stock_and_hours),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
