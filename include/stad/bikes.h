@@ -375,6 +375,7 @@ typedef struct stad_bikes_sim_result {
     int64_t eligible_8w;      /* orphans abandoned at least 8 weeks before the end */
     int64_t removed_8w;       /* of those, removed within 8 weeks */
     int64_t labels, visits, followups, complaints;
+    int64_t empty_visits;     /* labelling visits that found no orphan */
     double enforcer_hours;    /* budgeted: enforcers x hours x campaign days */
     double worked_hours;      /* of those, spent travelling and working (the rest
                                * is free: the plan stopped where nothing was worth it) */

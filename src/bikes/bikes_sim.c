@@ -367,6 +367,7 @@ static int visit_street(simstate *s, stad_bikes_sim_result *r, int day, size_t s
         v.labels = placed + parked;
         r->labels += v.labels;
         r->visits++;
+        r->empty_visits += placed == 0;
         s->labelled_cycle[si] = s->cycle;
         *clock += travel + work;
     }

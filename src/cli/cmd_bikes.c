@@ -530,13 +530,13 @@ static int run_simulate(cli_env *env, int argc, char **argv)
     o.parking_x = px;
     o.parking_y = py;
     o.n_parkings = np;
-    enum { NCOL = 15 };
+    enum { NCOL = 16 };
     static const char *names[NCOL] = {"policy", "seed", "removed", "enforcer_hours",
                                       "removed_per_hour", "worked_hours",
                                       "removed_per_worked_hour", "share_8w", "stock",
                                       "abandoned", "labels", "visits", "followups",
-                                      "false_removals", "complaints"};
-    static const int numeric[NCOL] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+                                      "false_removals", "complaints", "empty_visits"};
+    static const int numeric[NCOL] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     static const char *pname[] = {"planner", "old", "random", "oracle"};
     cli_table *t = cli_table_new(NCOL, names, numeric);
     if (fmt == FMT_TABLE)
@@ -566,6 +566,7 @@ static int run_simulate(cli_env *env, int argc, char **argv)
             snprintf(cells[12], 32, "%" PRId64, r.followups);
             snprintf(cells[13], 32, "%" PRId64, r.false_removals);
             snprintf(cells[14], 32, "%" PRId64, r.complaints);
+            snprintf(cells[15], 32, "%" PRId64, r.empty_visits);
             const char *cp[NCOL];
             for (int i = 0; i < NCOL; i++)
                 cp[i] = cells[i];
