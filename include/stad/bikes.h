@@ -257,6 +257,12 @@ int stad_bikes_depot_set(stad_ctx *ctx, stad_store *s, double lon, double lat,
 /* The theme's depot (`depot = LON, LAT`) into po; nothing when the theme has none. */
 int stad_bikes_depot_from_theme(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
                                 stad_bikes_plan_opts *po);
+/* The streets as a routing graph (a stad_route_graph, freed by stad_route_graph_free)
+ * for street distances and the ways: every segment an edge of its length between its
+ * end points, with its bends (its WGS84 geometry brought into the city CRS of s) so
+ * that a way follows the curves. */
+int stad_bikes_streets_graph(stad_ctx *ctx, stad_store *s, const stad_bikes_streets *st,
+                             void **out);
 /* Fills the plan's depot_lon/lat and ways: from the depot along the street network
  * (graph: a stad_route_graph of the streets, or NULL for straight lines) through the
  * stops in order and back; a straight line where the network does not join two

@@ -35,6 +35,11 @@ void stad_route_graph_free(stad_route_graph *g);
 /* Adds an edge from (x0,y0) to (x1,y1) of the given length (metres, > 0). */
 int stad_route_graph_add_edge(stad_route_graph *g, double x0, double y0, double x1,
                               double y1, double length);
+/* The same with the edge's bends: n_via points between its end points, in order from
+ * (x0,y0) (copied), which stad_route_graph_path draws instead of a straight line. */
+int stad_route_graph_add_edge_via(stad_route_graph *g, double x0, double y0, double x1,
+                                  double y1, double length, size_t n_via,
+                                  const double *via_x, const double *via_y);
 size_t stad_route_graph_nodes(const stad_route_graph *g);
 size_t stad_route_graph_edges(const stad_route_graph *g);
 /* Shortest-path distances between n points (each snapped to its nearest node; the
@@ -57,7 +62,7 @@ void stad_route_polyline_clear(stad_route_polyline *pl);
 int stad_route_polyline_push(stad_route_polyline *pl, double x, double y);
 
 /* Appends to `out` the way from (x0,y0) to (x1,y1): onto the nearest node, the
- * shortest path along the edges (their end points; an edge is drawn straight), and
+ * shortest path along the edges (their end points and bends), and
  * off to the end point. Where either point lies farther than `max_snap` from the
  * network, or no path joins them, the way is the straight line. A point equal to the
  * last one of `out` is not repeated, so legs appended one after the other join. */

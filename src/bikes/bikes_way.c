@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <ogr_api.h>
+
 #include "stad/bikes.h"
 #include "stad/geo.h"
 #include "stad/route.h"
@@ -22,6 +24,66 @@ static int city_transform(stad_ctx *ctx, stad_store *s, int to_city, stad_transf
                      : stad_transform_new(ctx, city, STAD_CRS_WGS84, tr);
     free(city);
     return rc;
+}
+
+/* The interior points of a LineString GeoJSON in WGS84, into the city CRS: *n of them
+ * in x/y (the caller's, at least `cap`); 0 with *n = 0 for anything else (a
+ * MultiLineString's parts need not join, so it is drawn straight). */
+static int bends_of(stad_transform *tr, const char *geojson, double *x, double *y, size_t cap,
+                    size_t *n)
+{
+    *n = 0;
+    OGRGeometryH g = geojson ? OGR_G_CreateGeometryFromJson(geojson) : NULL;
+    if (!g)
+        return 0;
+    int rc = 0;
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbLineString) {
+        int np = OGR_G_GetPointCount(g);
+        for (int k = 1; k + 1 < np && *n < cap; k++) {
+            x[*n] = OGR_G_GetX(g, k);
+            y[*n] = OGR_G_GetY(g, k);
+            (*n)++;
+        }
+        if (*n)
+            rc = stad_transform_apply(tr, *n, x, y);
+        for (size_t k = 0; k < *n && !rc; k++)
+            if (!isfinite(x[k]) || !isfinite(y[k]))
+                *n = 0; /* a point PROJ could not move: the segment is drawn straight */
+    }
+    OGR_G_DestroyGeometry(g);
+    return rc;
+}
+
+#define MAX_BENDS 4096
+
+int stad_bikes_streets_graph(stad_ctx *ctx, stad_store *s, const stad_bikes_streets *st,
+                             void **out)
+{
+    *out = NULL;
+    stad_route_graph *g = NULL;
+    stad_transform *tr = NULL;
+    double *bx = malloc(MAX_BENDS * sizeof *bx), *by = malloc(MAX_BENDS * sizeof *by);
+    int rc = bx && by ? 0 : stad_fail(ctx, STAD_ENOMEM, "plan: out of memory");
+    if (!rc)
+        rc = stad_route_graph_new(ctx, 0.5, &g);
+    if (!rc && st->geojson)
+        rc = city_transform(ctx, s, 1, &tr);
+    for (size_t i = 0; i < st->n && !rc; i++) {
+        size_t nb = 0;
+        if (tr && (rc = bends_of(tr, st->geojson[i], bx, by, MAX_BENDS, &nb)))
+            break;
+        rc = stad_route_graph_add_edge_via(g, st->x0[i], st->y0[i], st->x1[i], st->y1[i],
+                                           st->length[i], nb, bx, by);
+    }
+    stad_transform_free(tr);
+    free(bx);
+    free(by);
+    if (rc) {
+        stad_route_graph_free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
 }
 
 int stad_bikes_depot_set(stad_ctx *ctx, stad_store *s, double lon, double lat,

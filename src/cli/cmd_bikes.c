@@ -254,11 +254,9 @@ static int run_plan(cli_env *env, int argc, char **argv)
         goto fail;
     if (!straight) {
         /* street distances over the segments themselves */
-        if ((rc = stad_route_graph_new(env->ctx, 0.5, &g)))
-            goto fail;
-        for (size_t i = 0; i < st->n && !rc; i++)
-            rc = stad_route_graph_add_edge(g, st->x0[i], st->y0[i], st->x1[i], st->y1[i],
-                                           st->length[i]);
+        void *graph = NULL;
+        rc = stad_bikes_streets_graph(env->ctx, s, st, &graph);
+        g = graph;
         if (rc)
             goto fail;
         po.graph = g;

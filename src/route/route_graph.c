@@ -12,6 +12,7 @@
 typedef struct gedge {
     int32_t a, b;
     double len;
+    size_t via, n_via; /* bends: vx/vy[via .. via + n_via - 1], from a towards b */
 } gedge;
 
 struct stad_route_graph {
@@ -21,6 +22,8 @@ struct stad_route_graph {
     size_t n_nodes, cap_nodes;
     gedge *edges;
     size_t n_edges, cap_edges;
+    double *vx, *vy;
+    size_t n_vias, cap_vias;
     /* hash of grid keys -> node, open addressing; size a power of two */
     int64_t *hkey;
     int32_t *hval;
@@ -29,6 +32,7 @@ struct stad_route_graph {
     size_t *off;
     int32_t *adj;
     double *alen;
+    int32_t *aedge; /* the edge of each adjacency entry */
 };
 
 int stad_route_graph_new(stad_ctx *ctx, double snap, stad_route_graph **out)
@@ -52,11 +56,14 @@ void stad_route_graph_free(stad_route_graph *g)
     free(g->nx);
     free(g->ny);
     free(g->edges);
+    free(g->vx);
+    free(g->vy);
     free(g->hkey);
     free(g->hval);
     free(g->off);
     free(g->adj);
     free(g->alen);
+    free(g->aedge);
     free(g);
 }
 
@@ -136,9 +143,43 @@ static int32_t node_at(stad_route_graph *g, double x, double y)
 int stad_route_graph_add_edge(stad_route_graph *g, double x0, double y0, double x1,
                               double y1, double length)
 {
+    return stad_route_graph_add_edge_via(g, x0, y0, x1, y1, length, 0, NULL, NULL);
+}
+
+/* Appends the bends to vx/vy; their first index in *at. */
+static int add_vias(stad_route_graph *g, size_t n, const double *x, const double *y, size_t *at)
+{
+    *at = g->n_vias;
+    if (g->n_vias + n > g->cap_vias) {
+        size_t cap = g->cap_vias ? g->cap_vias : 4096;
+        while (cap < g->n_vias + n)
+            cap *= 2;
+        double *nx = realloc(g->vx, cap * sizeof *nx);
+        if (!nx)
+            return STAD_ENOMEM;
+        g->vx = nx;
+        double *ny = realloc(g->vy, cap * sizeof *ny);
+        if (!ny)
+            return STAD_ENOMEM;
+        g->vy = ny;
+        g->cap_vias = cap;
+    }
+    memcpy(g->vx + g->n_vias, x, n * sizeof *x);
+    memcpy(g->vy + g->n_vias, y, n * sizeof *y);
+    g->n_vias += n;
+    return 0;
+}
+
+int stad_route_graph_add_edge_via(stad_route_graph *g, double x0, double y0, double x1,
+                                  double y1, double length, size_t n_via,
+                                  const double *via_x, const double *via_y)
+{
     if (!isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1) ||
         !(length > 0) || !isfinite(length))
         return stad_fail(g->ctx, STAD_EINVAL, "route: edge with bad coordinates or length");
+    for (size_t i = 0; i < n_via; i++)
+        if (!isfinite(via_x[i]) || !isfinite(via_y[i]))
+            return stad_fail(g->ctx, STAD_EINVAL, "route: edge with bad coordinates or length");
     int32_t a = node_at(g, x0, y0), b = node_at(g, x1, y1);
     if (a < 0 || b < 0)
         return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory");
@@ -147,9 +188,14 @@ int stad_route_graph_add_edge(stad_route_graph *g, double x0, double y0, double 
     free(g->off);
     free(g->adj);
     free(g->alen);
+    free(g->aedge);
     g->off = NULL;
     g->adj = NULL;
     g->alen = NULL;
+    g->aedge = NULL;
+    size_t via = 0;
+    if (n_via && add_vias(g, n_via, via_x, via_y, &via))
+        return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory");
     if (g->n_edges == g->cap_edges) {
         size_t cap = g->cap_edges ? g->cap_edges * 2 : 1024;
         gedge *e = realloc(g->edges, cap * sizeof *e);
@@ -158,7 +204,7 @@ int stad_route_graph_add_edge(stad_route_graph *g, double x0, double y0, double 
         g->edges = e;
         g->cap_edges = cap;
     }
-    g->edges[g->n_edges++] = (gedge){a, b, length};
+    g->edges[g->n_edges++] = (gedge){a, b, length, via, n_via};
     return 0;
 }
 
@@ -225,11 +271,13 @@ static int adjacency(stad_route_graph *g)
     size_t *off = calloc(nn + 1, sizeof *off), *fill = calloc(nn + 1, sizeof *fill);
     int32_t *adj = malloc((2 * g->n_edges + 1) * sizeof *adj);
     double *alen = malloc((2 * g->n_edges + 1) * sizeof *alen);
-    if (!off || !fill || !adj || !alen) {
+    int32_t *aedge = malloc((2 * g->n_edges + 1) * sizeof *aedge);
+    if (!off || !fill || !adj || !alen || !aedge) {
         free(off);
         free(fill);
         free(adj);
         free(alen);
+        free(aedge);
         return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory for %zu nodes", nn);
     }
     for (size_t e = 0; e < g->n_edges; e++) {
@@ -243,13 +291,16 @@ static int adjacency(stad_route_graph *g)
         size_t ia = off[ge->a] + fill[ge->a]++, ib = off[ge->b] + fill[ge->b]++;
         adj[ia] = ge->b;
         alen[ia] = ge->len;
+        aedge[ia] = (int32_t)e;
         adj[ib] = ge->a;
         alen[ib] = ge->len;
+        aedge[ib] = (int32_t)e;
     }
     free(fill);
     g->off = off;
     g->adj = adj;
     g->alen = alen;
+    g->aedge = aedge;
     return 0;
 }
 
@@ -421,17 +472,18 @@ int stad_route_graph_path(stad_route_graph *g, double x0, double y0, double x1, 
         return rc;
     size_t nn = g->n_nodes;
     double *dist = NULL;
-    int32_t *prev = NULL, *nodes = NULL;
+    int32_t *prev = NULL, *nodes = NULL, *prev_edge = NULL, *edges = NULL;
     heap h = {0};
     size_t n_nodes = 0;
     if (a >= 0 && b >= 0 && d0 <= max_snap && d1 <= max_snap && a != b) {
         dist = malloc(nn * sizeof *dist);
         prev = malloc(nn * sizeof *prev);
-        if (!dist || !prev)
+        prev_edge = malloc(nn * sizeof *prev_edge);
+        if (!dist || !prev || !prev_edge)
             goto oom;
         for (size_t v = 0; v < nn; v++) {
             dist[v] = INFINITY;
-            prev[v] = -1;
+            prev[v] = prev_edge[v] = -1;
         }
         dist[a] = 0;
         if (heap_push(&h, 0, a))
@@ -447,6 +499,7 @@ int stad_route_graph_path(stad_route_graph *g, double x0, double y0, double x1, 
                 if (nd < dist[g->adj[k]]) {
                     dist[g->adj[k]] = nd;
                     prev[g->adj[k]] = it.v;
+                    prev_edge[g->adj[k]] = g->aedge[k];
                     if (heap_push(&h, nd, g->adj[k]))
                         goto oom;
                 }
@@ -456,20 +509,33 @@ int stad_route_graph_path(stad_route_graph *g, double x0, double y0, double x1, 
             for (int32_t v = b; v >= 0; v = prev[v])
                 n_nodes++;
             nodes = malloc(n_nodes * sizeof *nodes);
-            if (!nodes)
+            edges = malloc(n_nodes * sizeof *edges);
+            if (!nodes || !edges)
                 goto oom;
             size_t k = n_nodes;
-            for (int32_t v = b; v >= 0; v = prev[v])
+            for (int32_t v = b; v >= 0; v = prev[v]) {
                 nodes[--k] = v;
+                edges[k] = prev_edge[v]; /* the edge into nodes[k]; edges[0] unused */
+            }
         }
     }
     /* from the point onto the network, along it, and off to the other point; a
      * straight line where the network does not join them */
     if (polyline_add(out, x0, y0))
         goto oom;
-    for (size_t k = 0; k < n_nodes; k++)
+    for (size_t k = 0; k < n_nodes; k++) {
+        if (k > 0) { /* the bends of the edge into this node, in the direction walked */
+            const gedge *e = &g->edges[edges[k]];
+            int forward = e->a == nodes[k - 1];
+            for (size_t q = 0; q < e->n_via; q++) {
+                size_t i = e->via + (forward ? q : e->n_via - 1 - q);
+                if (polyline_add(out, g->vx[i], g->vy[i]))
+                    goto oom;
+            }
+        }
         if (polyline_add(out, g->nx[nodes[k]], g->ny[nodes[k]]))
             goto oom;
+    }
     if (polyline_add(out, x1, y1))
         goto oom;
     rc = 0;
@@ -479,7 +545,9 @@ oom:
 done:
     free(dist);
     free(prev);
+    free(prev_edge);
     free(nodes);
+    free(edges);
     free(h.a);
     return rc;
 }

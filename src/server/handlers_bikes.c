@@ -218,11 +218,10 @@ static int plan_make(srv_req *rq, const stad_bikes_theme *th, int64_t date, int 
         rc = stad_bikes_obs_from_store(rq->ctx, rq->store, th, *st, date, &scope, &obs);
     if (!rc)
         rc = stad_bikes_yield_fit(rq->ctx, th, *st, &obs, date, &y);
+    void *graph = NULL;
     if (!rc)
-        rc = stad_route_graph_new(rq->ctx, 0.5, &g);
-    for (size_t i = 0; i < (*st)->n && !rc; i++)
-        rc = stad_route_graph_add_edge(g, (*st)->x0[i], (*st)->y0[i], (*st)->x1[i],
-                                       (*st)->y1[i], (*st)->length[i]);
+        rc = stad_bikes_streets_graph(rq->ctx, rq->store, *st, &graph);
+    g = graph;
     stad_bikes_plan_opts po = {.date = date, .enforcers = enforcers, .hours = hours,
                                .seed = 1, .graph = g};
     if (!rc)

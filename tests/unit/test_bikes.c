@@ -1,7 +1,7 @@
 /* Unit tests of the bikes module: the yield model against hand-computed posteriors
  * (shrinkage, recency decay, exposure), the follow-up list, idempotent recording in
- * a real store under $STAD_TMP, a plan on a toy street set, and the simulator's
- * determinism per seed. */
+ * a real store under $STAD_TMP, a plan on a toy street set, the simulator's
+ * determinism per seed, and the streets' routing graph with the segments' bends. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +17,10 @@
 #include <sqlite3.h>
 
 #include "stad/bikes.h"
-#include "test_bikes_util.h"
+#include "stad/geo.h"
+#include "stad/route.h"
 #include "stad/store.h"
+#include "test_bikes_util.h"
 
 #define DAY 86400LL
 
@@ -330,6 +332,58 @@ static void test_theme_files(void **state)
     stad_ctx_free(ctx);
 }
 
+/* The streets' graph carries each segment's geometry: the way between its ends bends
+ * through its middle point instead of cutting across. */
+static void test_streets_graph_bends(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/graph.db", tmpdir);
+    unlink(path);
+    stad_store *s;
+    assert_int_equal(stad_store_open(ctx, path, &s), 0); /* no city.crs: RD New */
+    stad_transform *tr;
+    assert_int_equal(stad_transform_new(ctx, STAD_CRS_WGS84, STAD_CRS_DEFAULT, &tr), 0);
+    double lon[] = {6.560, 6.565, 6.570}, lat[] = {53.210, 53.213, 53.210}, x[3], y[3];
+    for (int i = 0; i < 3; i++) {
+        x[i] = lon[i];
+        y[i] = lat[i];
+    }
+    assert_int_equal(stad_transform_apply(tr, 3, x, y), 0);
+    stad_transform_free(tr);
+    stad_bikes_streets *st = toy_streets(1, 0);
+    st->x0[0] = x[0];
+    st->y0[0] = y[0];
+    st->x1[0] = x[2];
+    st->y1[0] = y[2];
+    st->length[0] = hypot(x[1] - x[0], y[1] - y[0]) + hypot(x[2] - x[1], y[2] - y[1]);
+    st->geojson[0] = strdup("{ \"type\": \"LineString\", \"coordinates\": "
+                            "[ [ 6.560, 53.210 ], [ 6.565, 53.213 ], [ 6.570, 53.210 ] ] }");
+    void *graph = NULL;
+    assert_int_equal(stad_bikes_streets_graph(ctx, s, st, &graph), 0);
+    stad_route_polyline pl = {0};
+    assert_int_equal(stad_route_graph_path(graph, x[2], y[2], x[0], y[0], 10, &pl), 0);
+    assert_int_equal(pl.n, 3); /* walked backwards: end, the bend, start */
+    assert_true(fabs(pl.x[1] - x[1]) < 0.01 && fabs(pl.y[1] - y[1]) < 0.01);
+    stad_route_polyline_clear(&pl);
+    stad_route_graph_free(graph);
+    /* a segment without geometry, or a MultiLineString, is drawn straight */
+    free(st->geojson[0]);
+    st->geojson[0] = strdup("{ \"type\": \"MultiLineString\", \"coordinates\": "
+                            "[ [ [ 6.560, 53.210 ], [ 6.565, 53.213 ] ], "
+                            "[ [ 6.565, 53.213 ], [ 6.570, 53.210 ] ] ] }");
+    assert_int_equal(stad_bikes_streets_graph(ctx, s, st, &graph), 0);
+    assert_int_equal(stad_route_graph_path(graph, x[0], y[0], x[2], y[2], 10, &pl), 0);
+    assert_int_equal(pl.n, 2);
+    stad_route_polyline_clear(&pl);
+    stad_route_graph_free(graph);
+    stad_bikes_streets_free(st);
+    stad_store_close(s);
+    stad_ctx_free(ctx);
+}
+
 int main(void)
 {
     const char *tmp = getenv("STAD_TMP");
@@ -351,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_record_idempotent),
         cmocka_unit_test(test_simulator_seeded),
         cmocka_unit_test(test_theme_files),
+        cmocka_unit_test(test_streets_graph_bends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,6 +88,37 @@ static void test_graph_path(void **state)
     stad_ctx_free(ctx);
 }
 
+/* An edge's bends are drawn in the direction it is walked. */
+static void test_graph_path_bends(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    stad_route_graph *g;
+    assert_int_equal(stad_route_graph_new(ctx, 0.5, &g), 0);
+    /* (0,0) -> (100,0) bending through (30,20) and (70,20); then straight to (200,0) */
+    double vx[] = {30, 70}, vy[] = {20, 20};
+    assert_int_equal(stad_route_graph_add_edge_via(g, 0, 0, 100, 0, 120, 2, vx, vy), 0);
+    assert_int_equal(stad_route_graph_add_edge(g, 100, 0, 200, 0, 100), 0);
+    double bad[] = {NAN};
+    assert_int_equal(stad_route_graph_add_edge_via(g, 0, 0, 5, 5, 10, 1, bad, bad), STAD_EINVAL);
+    stad_route_polyline pl = {0};
+    assert_int_equal(stad_route_graph_path(g, 0, 0, 200, 0, 10, &pl), 0);
+    double fx[] = {0, 30, 70, 100, 200}, fy[] = {0, 20, 20, 0, 0};
+    assert_int_equal(pl.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(pl.x[i] == fx[i] && pl.y[i] == fy[i]);
+    /* walked backwards: the bends reversed */
+    pl.n = 0;
+    assert_int_equal(stad_route_graph_path(g, 200, 0, 0, 0, 10, &pl), 0);
+    assert_int_equal(pl.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(pl.x[i] == fx[4 - i] && pl.y[i] == fy[4 - i]);
+    stad_route_polyline_clear(&pl);
+    stad_route_graph_free(g);
+    stad_ctx_free(ctx);
+}
+
 static double *random_points(size_t n, uint64_t seed, double *x, double *y)
 {
     stad_route_rng r;
@@ -243,6 +274,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_matrix),
         cmocka_unit_test(test_graph_path),
+        cmocka_unit_test(test_graph_path_bends),
         cmocka_unit_test(test_two_opt_local_optimum),
         cmocka_unit_test(test_moves_keep_valid),
         cmocka_unit_test(test_tsp_square),
