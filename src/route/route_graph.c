@@ -12,7 +12,7 @@
 typedef struct gedge {
     int32_t a, b;
     double len;
-    size_t via, n_via; /* bends: vx/vy[via .. via + n_via - 1], from a towards b */
+    size_t via, n_via; /* bends: vias.x/y[via .. via + n_via - 1], from a towards b */
 } gedge;
 
 struct stad_route_graph {
@@ -22,8 +22,7 @@ struct stad_route_graph {
     size_t n_nodes, cap_nodes;
     gedge *edges;
     size_t n_edges, cap_edges;
-    double *vx, *vy;
-    size_t n_vias, cap_vias;
+    stad_route_polyline vias; /* the bends of every edge, one after the other */
     /* hash of grid keys -> node, open addressing; size a power of two */
     int64_t *hkey;
     int32_t *hval;
@@ -56,8 +55,7 @@ void stad_route_graph_free(stad_route_graph *g)
     free(g->nx);
     free(g->ny);
     free(g->edges);
-    free(g->vx);
-    free(g->vy);
+    stad_route_polyline_clear(&g->vias);
     free(g->hkey);
     free(g->hval);
     free(g->off);
@@ -146,30 +144,6 @@ int stad_route_graph_add_edge(stad_route_graph *g, double x0, double y0, double 
     return stad_route_graph_add_edge_via(g, x0, y0, x1, y1, length, 0, NULL, NULL);
 }
 
-/* Appends the bends to vx/vy; their first index in *at. */
-static int add_vias(stad_route_graph *g, size_t n, const double *x, const double *y, size_t *at)
-{
-    *at = g->n_vias;
-    if (g->n_vias + n > g->cap_vias) {
-        size_t cap = g->cap_vias ? g->cap_vias : 4096;
-        while (cap < g->n_vias + n)
-            cap *= 2;
-        double *nx = realloc(g->vx, cap * sizeof *nx);
-        if (!nx)
-            return STAD_ENOMEM;
-        g->vx = nx;
-        double *ny = realloc(g->vy, cap * sizeof *ny);
-        if (!ny)
-            return STAD_ENOMEM;
-        g->vy = ny;
-        g->cap_vias = cap;
-    }
-    memcpy(g->vx + g->n_vias, x, n * sizeof *x);
-    memcpy(g->vy + g->n_vias, y, n * sizeof *y);
-    g->n_vias += n;
-    return 0;
-}
-
 int stad_route_graph_add_edge_via(stad_route_graph *g, double x0, double y0, double x1,
                                   double y1, double length, size_t n_via,
                                   const double *via_x, const double *via_y)
@@ -193,9 +167,12 @@ int stad_route_graph_add_edge_via(stad_route_graph *g, double x0, double y0, dou
     g->adj = NULL;
     g->alen = NULL;
     g->aedge = NULL;
-    size_t via = 0;
-    if (n_via && add_vias(g, n_via, via_x, via_y, &via))
-        return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory");
+    size_t via = g->vias.n;
+    for (size_t i = 0; i < n_via; i++)
+        if (stad_route_polyline_push(&g->vias, via_x[i], via_y[i])) {
+            g->vias.n = via;
+            return stad_fail(g->ctx, STAD_ENOMEM, "route: out of memory");
+        }
     if (g->n_edges == g->cap_edges) {
         size_t cap = g->cap_edges ? g->cap_edges * 2 : 1024;
         gedge *e = realloc(g->edges, cap * sizeof *e);
@@ -529,7 +506,7 @@ int stad_route_graph_path(stad_route_graph *g, double x0, double y0, double x1, 
             int forward = e->a == nodes[k - 1];
             for (size_t q = 0; q < e->n_via; q++) {
                 size_t i = e->via + (forward ? q : e->n_via - 1 - q);
-                if (polyline_add(out, g->vx[i], g->vy[i]))
+                if (polyline_add(out, g->vias.x[i], g->vias.y[i]))
                     goto oom;
             }
         }
