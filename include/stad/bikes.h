@@ -148,9 +148,12 @@ typedef struct stad_bikes_obs {
 int stad_bikes_obs_add_visit(stad_bikes_obs *o, const stad_bikes_visit *v);
 int stad_bikes_obs_add_complaint(stad_bikes_obs *o, size_t street, int64_t t);
 void stad_bikes_obs_clear(stad_bikes_obs *o); /* frees the arrays */
-/* Campaign visits of the theme and complaint events (matched to the nearest street
- * within 60 m) from the store, up to (not including) time `until`; complaints of the
- * sources of scope only (NULL: every source; see stad_bikes_streets_hint_from_store). */
+/* Campaign visits of the theme, campaign results ingested from files (events of the
+ * theme's labelled/removed/returned kinds from other sources than its own campaign
+ * source: per street and day one labelling or follow-up) and complaint events (both
+ * matched to the nearest street within 60 m) from the store, up to (not including)
+ * time `until`; results and complaints of the sources of scope only (NULL: every
+ * source; see stad_bikes_streets_hint_from_store). */
 int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
                               const stad_bikes_streets *st, int64_t until,
                               const stad_event_filter *scope, stad_bikes_obs *o);

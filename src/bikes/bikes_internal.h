@@ -42,6 +42,14 @@ void bikes_grid_free(bikes_grid *g);
 int bikes_grid_cells(const bikes_grid *g, double xmin, double ymin, double xmax, double ymax,
                      size_t *cx0, size_t *cy0, size_t *cx1, size_t *cy1);
 
+/* Adds to o the campaign results that came in as events of the theme's three kinds
+ * from files (not the theme's own campaign source, whose visits are in
+ * campaign_visit) before `until`, of the sources scope allows (NULL: all), each at
+ * the street nearest its location (bikes_import.c). */
+int bikes_obs_add_imported(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t,
+                           const stad_bikes_streets *st, int64_t until,
+                           const stad_event_filter *scope, stad_bikes_obs *o);
+
 /* The source restriction of scope (NULL: none) into f. */
 void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f);
 

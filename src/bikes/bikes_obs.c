@@ -128,6 +128,8 @@ int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_the
     if (unknown)
         stad_log(ctx, STAD_LOG_WARN, "%zu campaign visits refer to streets no longer loaded",
                  unknown);
+    if ((rc = bikes_obs_add_imported(ctx, s, t, st, until, scope, o)))
+        return rc;
     if (!t->n_signals)
         return 0;
     const char *kinds[STAD_BIKES_MAX_SIGNALS];

@@ -342,15 +342,23 @@ static int run_followup(cli_env *env, int argc, char **argv)
     stad_bikes_obs obs = {0};
     stad_bikes_followup *f = NULL;
     size_t n = 0;
-    stad_event_filter none = {.restrict_sources = 1}; /* visits only, no complaints */
-    if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
-        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, INT64_MAX, &none, &obs)) ||
+    /* the labels out as the plan sees them: also those of campaign results ingested
+     * from files of the sources planning may read, as of the horizon's last day */
+    stad_scope *sc = NULL;
+    stad_event_filter scope = {0};
+    if (!(rc = stad_privacy_scope_of_role(s, STAD_BIKES_PLANNING_ROLE, &sc)))
+        stad_privacy_scope_apply(sc, &scope);
+    int64_t until = date + (horizon + 1) * 86400;
+    if (rc || (rc = stad_bikes_streets_from_store(env->ctx, s, &st)) ||
+        (rc = stad_bikes_obs_from_store(env->ctx, s, &th, st, until, &scope, &obs)) ||
         (rc = stad_bikes_followups(env->ctx, &th, &obs, date, (int)horizon, &f, &n))) {
         stad_bikes_obs_clear(&obs);
         stad_bikes_streets_free(st);
+        stad_privacy_scope_free(sc);
         stad_store_close(s);
         return cli_error(env, rc);
     }
+    stad_privacy_scope_free(sc);
     static const char *names[] = {"street", "name", "labelled", "labels", "due", "lon", "lat"};
     static const int numeric[] = {1, 0, 0, 1, 0, 1, 1};
     cli_table *t = cli_table_new(7, names, numeric);

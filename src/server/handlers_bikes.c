@@ -496,9 +496,17 @@ int srv_h_bikes_followup(srv_req *rq, json_t **out)
     stad_bikes_obs obs = {0};
     stad_bikes_followup *fu = NULL;
     size_t n = 0;
-    /* follow-ups need the visits only: a scope of no source reads no complaints */
-    stad_event_filter none = {.restrict_sources = 1};
-    int rc = stad_bikes_obs_from_store(rq->ctx, rq->store, &th, st, INT64_MAX, &none, &obs);
+    /* the labels out as the plan sees them: also those of campaign results ingested
+     * from files of the sources planning may read, as of the horizon's last day */
+    stad_scope *sc = NULL;
+    stad_event_filter scope = {0};
+    int rc = stad_privacy_scope_of_role(rq->store, STAD_BIKES_PLANNING_ROLE, &sc);
+    if (!rc) {
+        stad_privacy_scope_apply(sc, &scope);
+        rc = stad_bikes_obs_from_store(rq->ctx, rq->store, &th, st,
+                                       date + (horizon + 1) * 86400, &scope, &obs);
+    }
+    stad_privacy_scope_free(sc);
     if (!rc)
         /* due by the end of that day */
         rc = stad_bikes_followups(rq->ctx, &th, &obs, date + 86399, (int)horizon, &fu, &n);
