@@ -19,6 +19,21 @@
  * without one, into *out (malloc'ed, the caller frees). 0, or the store's error. */
 int stad_city_crs(stad_ctx *ctx, stad_store *s, char **out);
 
+/* Where a CRS is meant to be used (PROJ's area of use), in WGS84 degrees; west >
+ * east for an area across 180 degrees. */
+typedef struct stad_crs_area {
+    double west, south, east, north;
+    char name[128]; /* "Netherlands - onshore and offshore." */
+} stad_crs_area;
+/* 0; STAD_ENOTFOUND when the definition does not say (a bare PROJ string);
+ * STAD_EGEO when crs is not understood. */
+int stad_crs_area_of_use(stad_ctx *ctx, const char *crs, stad_crs_area *out);
+/* 1 when (lon, lat) lies in the area widened by margin degrees. */
+int stad_crs_area_contains(const stad_crs_area *a, double lon, double lat, double margin);
+/* The EPSG code of the WGS84 / UTM zone of a point (32601-32660 north, 32701-32760
+ * south): a metric CRS for any city that has none of its own. */
+int stad_crs_utm_epsg(double lon, double lat);
+
 typedef struct stad_transform stad_transform;
 
 /* A transform between two CRSs given as "EPSG:nnnn", a PROJ string or WKT.

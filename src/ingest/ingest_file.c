@@ -19,6 +19,9 @@
 
 #define PREFETCH_ROWS 64     /* rows looked at to decide on swapped coordinates */
 #define OUTSIDE_MARGIN 2000.0 /* metres beyond the areas' extent still "in the city" */
+/* Degrees beyond a CRS's area of use where it still measures well enough (a city on
+ * the edge of a UTM zone; the Dutch RD grid over the border). */
+#define AREA_MARGIN_DEG 2.0
 #define PROGRESS_EVERY 4096
 
 enum coord_mode { COORD_NONE, COORD_XY, COORD_LATLON, COORD_GEOM };
@@ -59,6 +62,8 @@ typedef struct job {
     stad_area_index *buurt, *wijk;
     int have_extent;
     double ext[4];
+    int have_area;          /* no areas: the city CRS's area of use bounds the points */
+    stad_crs_area area;
     int swap;
     double tolerance;
     dedup seen;
@@ -274,6 +279,55 @@ static void decide_swap(job *j)
     }
 }
 
+/* Source coordinates -> WGS84 lon/lat. 0 on success. */
+static int to_lonlat(const job *j, double sx, double sy, double *lon, double *lat)
+{
+    if (j->src_is_wgs) {
+        *lon = sx;
+        *lat = sy;
+        return 0;
+    }
+    if (to_city(j, sx, sy, lon, lat) || stad_transform_point(j->to_wgs, lon, lat))
+        return -1;
+    return 0;
+}
+
+/* Without areas nothing says where the city is, but its CRS does: a file whose points
+ * mostly lie far outside the area the store's CRS is made for (Cincinnati in a store
+ * made for the Netherlands) would be measured in distorted metres by every grid and
+ * route. Stops before anything is written, saying which CRS would fit. */
+static int check_crs_area(job *j)
+{
+    if (!j->have_area)
+        return 0;
+    int n = 0, out = 0;
+    double lon0 = 0, lat0 = 0;
+    for (size_t i = 0; i < j->n_saved; i++) {
+        double sx, sy, lon, lat;
+        int role;
+        const char *why;
+        if (row_coords(j, &j->saved[i].row, &sx, &sy, &role, &why) != 1 ||
+            to_lonlat(j, sx, sy, &lon, &lat))
+            continue;
+        n++;
+        if (!stad_crs_area_contains(&j->area, lon, lat, AREA_MARGIN_DEG)) {
+            if (!out++) {
+                lon0 = lon;
+                lat0 = lat;
+            }
+        }
+    }
+    if (!n || out * 2 <= n)
+        return 0;
+    return stad_fail(j->ctx, STAD_EINVAL,
+                     "%s: %d of the first %d points lie outside the area the store's CRS %s is "
+                     "made for (%s); the first at longitude %.4f, latitude %.4f. A store for "
+                     "this city needs a CRS of its own: stad init --crs EPSG:%d (UTM) or the "
+                     "city's national grid, then ingest again. Nothing was loaded.",
+                     j->path, out, n, j->city_crs, j->area.name, lon0, lat0,
+                     stad_crs_utm_epsg(lon0, lat0));
+}
+
 /* ---------- kinds ---------- */
 
 static int count_up(ingest_map *m, const char *key)
@@ -450,6 +504,12 @@ static int process_row(job *j, const ingest_row *row)
             lat = y;
             if (stad_transform_point(j->to_wgs, &lon, &lat))
                 return reject(j, row, coord_col, "", "coordinates cannot be converted to WGS84");
+        }
+        if (j->have_area && !stad_crs_area_contains(&j->area, lon, lat, AREA_MARGIN_DEG)) {
+            stad_strbuf_clear(&j->tmp);
+            stad_strbuf_printf(&j->tmp, "%.15g %.15g", sx, sy);
+            return reject(j, row, coord_col, stad_strbuf_str(&j->tmp),
+                          "coordinates outside the area %s is made for", j->city_crs);
         }
         if (j->buurt) {
             buurt = stad_area_index_locate(j->buurt, x, y, j->tolerance);
@@ -680,6 +740,10 @@ static int setup_areas(job *j)
         j->ext[1] = acc.e[1] - OUTSIDE_MARGIN;
         j->ext[2] = acc.e[2] + OUTSIDE_MARGIN;
         j->ext[3] = acc.e[3] + OUTSIDE_MARGIN;
+    } else if (j->mode != COORD_NONE) {
+        /* a CRS that does not say where it applies bounds nothing */
+        j->have_area = stad_crs_area_of_use(j->ctx, j->city_crs, &j->area) == 0;
+        stad_clear_error(j->ctx);
     }
     return 0;
 }
@@ -842,6 +906,8 @@ static int run(job *j, const stad_ingest_opts *o)
     if (j->n_saved == 0)
         return stad_fail(j->ctx, STAD_EEMPTY, "%s: no data rows after the header", j->path);
     decide_swap(j);
+    if ((rc = check_crs_area(j)))
+        return rc;
 
     /* the batch */
     if ((rc = stad_store_begin(j->s)))

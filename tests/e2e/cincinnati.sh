@@ -87,4 +87,27 @@ EOF
 run_ok stats st stats --format csv
 expect_eq "$(sum_col "$T/stats.out" events)" 6660 "stats summed"
 expect_eq "$(csv_col "$T/stats.out" area | sort -u)" "(none)" "stats area without areas"
+# ---- the same file into a store made for the Netherlands (no --city, no areas) ----
+# RD New would measure Ohio in distorted metres: the ingest stops, names the CRS
+# that fits, and writes nothing.
+WRONG="$T/wrong.db"
+run_ok wrong_init "$STAD" --store "$WRONG" init
+expect_exit 1 wrong "$STAD" --store "$WRONG" ingest "$F"
+expect_contains "$T/wrong.err" "outside the area the store's CRS EPSG:28992 is made for" \
+    "the mismatch is named"
+expect_contains "$T/wrong.err" "stad init --crs EPSG:32616" "the UTM zone that fits is said"
+expect_contains "$T/wrong.err" "Nothing was loaded" "and that nothing was written"
+run_ok wrong_stats "$STAD" --store "$WRONG" events --format csv
+expect_eq "$(csv_rows "$T/wrong_stats.out")" 0 "no events in the wrong store"
+# a Dutch file with one row in Ohio: that row alone is rejected, with its reason
+{
+    echo "datum,soort,lat,lon"
+    echo "2017-03-01,Woninginbraak,52.0907,5.1214"
+    echo "2017-03-02,Woninginbraak,52.0917,5.1224"
+    echo "2017-03-03,Woninginbraak,39.1753,-84.5127"
+} >"$T/nl.csv"
+run_ok nl "$STAD" --store "$WRONG" ingest "$T/nl.csv"
+expect_contains "$T/nl.out" "2 accepted, 1 rejected" "the row in Ohio is rejected"
+run_ok nl_rej "$STAD" --store "$WRONG" rejects 1 --format csv
+expect_contains "$T/nl_rej.out" "outside the area EPSG:28992 is made for" "with its reason"
 note "ok"

@@ -338,6 +338,37 @@ static void test_transform_errors(void **state)
     stad_ctx_free(ctx);
 }
 
+/* Where a CRS applies: RD New the Netherlands, a UTM zone its six degrees. */
+static void test_crs_area_of_use(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    stad_crs_area a;
+    assert_int_equal(stad_crs_area_of_use(ctx, "EPSG:28992", &a), 0);
+    assert_non_null(strstr(a.name, "Netherlands"));
+    assert_true(stad_crs_area_contains(&a, 5.12, 52.09, 0));     /* Utrecht */
+    assert_false(stad_crs_area_contains(&a, -84.51, 39.18, 2)); /* Cincinnati */
+    assert_false(stad_crs_area_contains(&a, 9.5, 52.4, 0));     /* Hannover */
+    assert_true(stad_crs_area_contains(&a, 9.5, 52.4, 3));
+    assert_int_equal(stad_crs_area_of_use(ctx, "EPSG:32616", &a), 0);
+    assert_true(a.west == -90 && a.east == -84);
+    assert_true(stad_crs_area_contains(&a, -84.51, 39.18, 2));
+    assert_int_equal(stad_crs_utm_epsg(-84.51, 39.18), 32616);
+    assert_int_equal(stad_crs_utm_epsg(5.12, 52.09), 32631);
+    assert_int_equal(stad_crs_utm_epsg(151.2, -33.9), 32756); /* Sydney */
+    assert_int_equal(stad_crs_utm_epsg(180, 10), 32660);
+    /* across 180 degrees (west > east) */
+    stad_crs_area wrap = {.west = 170, .south = -50, .east = -170, .north = -30};
+    assert_true(stad_crs_area_contains(&wrap, 175, -40, 0));
+    assert_true(stad_crs_area_contains(&wrap, -175, -40, 0));
+    assert_false(stad_crs_area_contains(&wrap, 0, -40, 0));
+    /* a bare PROJ string says nothing of where; nonsense is an error */
+    assert_int_equal(stad_crs_area_of_use(ctx, "+proj=merc +datum=WGS84", &a), STAD_ENOTFOUND);
+    assert_int_equal(stad_crs_area_of_use(ctx, "EPSG:999999", &a), STAD_EGEO);
+    stad_ctx_free(ctx);
+}
+
 /* ---- polygons ---- */
 
 /* Big-endian WKB of a 10x10 square with a 2x2 hole at (4,4)-(6,6). */
@@ -709,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_amersfoort),
         cmocka_unit_test(test_utm16n_cincinnati),
         cmocka_unit_test(test_transform_errors),
+        cmocka_unit_test(test_crs_area_of_use),
         cmocka_unit_test(test_polygon_wkb),
         cmocka_unit_test_setup_teardown(test_load_utrecht_rd, open_store, close_store),
         cmocka_unit_test_setup_teardown(test_load_utrecht_wgs84_children_first, open_store,

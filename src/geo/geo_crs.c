@@ -1,0 +1,68 @@
+/* What stad knows of a CRS beyond transforming with it: which one the city's store
+ * was made for, and where on earth a CRS is meant to be used. */
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geo/geo_cache.h"
+#include "stad/geo.h"
+
+int stad_city_crs(stad_ctx *ctx, stad_store *s, char **out)
+{
+    *out = NULL;
+    int rc = stad_store_meta_get(s, "city.crs", out);
+    if (rc && rc != STAD_ENOTFOUND)
+        return rc;
+    if (rc || !*out || !**out) { /* a store made without one is in the default */
+        free(*out);
+        stad_clear_error(ctx);
+        *out = strdup(STAD_CRS_DEFAULT);
+        if (!*out)
+            return stad_fail(ctx, STAD_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int stad_crs_area_of_use(stad_ctx *ctx, const char *crs, stad_crs_area *out)
+{
+    memset(out, 0, sizeof *out);
+    geo_cache *c = geo_cache_get(ctx);
+    if (!c)
+        return stad_fail(ctx, STAD_ENOMEM, "out of memory");
+    PJ *pj = crs && *crs ? proj_create(c->pc, crs) : NULL;
+    if (!pj)
+        return stad_fail(ctx, STAD_EGEO, "'%s' is not a coordinate reference system PROJ knows",
+                         crs ? crs : "");
+    const char *name = NULL;
+    int ok = proj_get_area_of_use(c->pc, pj, &out->west, &out->south, &out->east, &out->north,
+                                  &name) &&
+             out->west > -1000;
+    if (ok) {
+        snprintf(out->name, sizeof out->name, "%s", name ? name : "");
+        size_t n = strlen(out->name);
+        if (n && out->name[n - 1] == '.')
+            out->name[n - 1] = 0; /* it goes inside a sentence */
+    }
+    proj_destroy(pj);
+    if (!ok)
+        return stad_fail(ctx, STAD_ENOTFOUND, "'%s' does not say where it is meant to be used",
+                         crs);
+    return 0;
+}
+
+int stad_crs_area_contains(const stad_crs_area *a, double lon, double lat, double margin)
+{
+    if (lat < a->south - margin || lat > a->north + margin)
+        return 0;
+    if (a->west <= a->east)
+        return lon >= a->west - margin && lon <= a->east + margin;
+    return lon >= a->west - margin || lon <= a->east + margin; /* across 180 degrees */
+}
+
+int stad_crs_utm_epsg(double lon, double lat)
+{
+    int zone = (int)((lon + 180) / 6) + 1;
+    zone = zone < 1 ? 1 : zone > 60 ? 60 : zone;
+    return (lat >= 0 ? 32600 : 32700) + zone;
+}
