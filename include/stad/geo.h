@@ -30,6 +30,14 @@ typedef struct stad_crs_area {
 int stad_crs_area_of_use(stad_ctx *ctx, const char *crs, stad_crs_area *out);
 /* 1 when (lon, lat) lies in the area widened by margin degrees. */
 int stad_crs_area_contains(const stad_crs_area *a, double lon, double lat, double margin);
+/* Degrees beyond an area of use where a CRS still measures well enough (a city on
+ * the edge of a UTM zone; the Dutch grid just over the border). */
+#define STAD_CRS_AREA_MARGIN 2.0
+/* 0 when (lon, lat) lies within STAD_CRS_AREA_MARGIN of where crs is made for, or
+ * crs does not say; else STAD_EGEO with a message that begins with `what` ("x.csv:
+ * the points"), names the UTM zone that would fit and says nothing was loaded. */
+int stad_crs_check_place(stad_ctx *ctx, const char *crs, double lon, double lat,
+                         const char *what);
 /* The EPSG code of the WGS84 / UTM zone of a point (32601-32660 north, 32701-32760
  * south): a metric CRS for any city that has none of its own. */
 int stad_crs_utm_epsg(double lon, double lat);

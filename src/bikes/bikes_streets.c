@@ -184,6 +184,17 @@ int stad_bikes_streets_read(stad_ctx *ctx, const char *path, const char *city_cr
                        CPLGetLastErrorMsg());
         goto done;
     }
+    /* the network must lie where the city CRS measures in true metres */
+    OGREnvelope env;
+    if (OGR_L_GetExtent(layer, &env, 1) == OGRERR_NONE) {
+        double mx = 0.5 * (env.MinX + env.MaxX), my = 0.5 * (env.MinY + env.MaxY);
+        char what[4300];
+        snprintf(what, sizeof what, "%s: the streets", path);
+        if (OCTTransform(r.to_wgs, 1, &mx, &my, NULL) &&
+            (rc = stad_crs_check_place(ctx, city_crs ? city_crs : STAD_CRS_DEFAULT, mx, my,
+                                       what)))
+            goto done;
+    }
     GIntBig nf = OGR_L_GetFeatureCount(layer, 1);
     st = streets_alloc(nf > 0 ? (size_t)nf : 0);
     if (!st) {

@@ -7,6 +7,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -409,6 +410,23 @@ static int make_transforms(load_job *j, OGRLayerH layer)
     return 0;
 }
 
+/* The areas must lie where the city CRS is made for, or every grid and route on them
+ * would be in distorted metres: the middle of the layer is checked before anything
+ * is written. */
+static int check_area_of_use(load_job *j, OGRLayerH layer)
+{
+    OGREnvelope e;
+    if (OGR_L_GetExtent(layer, &e, 1) != OGRERR_NONE)
+        return 0; /* an empty layer: load_layer says so */
+    double x = 0.5 * (e.MinX + e.MaxX), y = 0.5 * (e.MinY + e.MaxY);
+    if (!OCTTransform(j->to_wgs84, 1, &x, &y, NULL))
+        return 0;
+    char what[600];
+    snprintf(what, sizeof what, "%s: the areas", j->path);
+    return stad_crs_check_place(j->ctx, j->opts->city_crs ? j->opts->city_crs : STAD_CRS_DEFAULT,
+                                x, y, what);
+}
+
 static int load_layer(load_job *j, OGRLayerH layer)
 {
     const stad_area_load_opts *o = j->opts;
@@ -474,6 +492,8 @@ int stad_areas_load_file(stad_ctx *ctx, stad_store *s, const char *path,
     int rc = open_layer(&j, &layer);
     if (!rc)
         rc = make_transforms(&j, layer);
+    if (!rc)
+        rc = check_area_of_use(&j, layer);
     if (!rc) {
         rc = stad_store_begin(s);
         if (rc)

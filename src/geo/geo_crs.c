@@ -60,6 +60,24 @@ int stad_crs_area_contains(const stad_crs_area *a, double lon, double lat, doubl
     return lon >= a->west - margin || lon <= a->east + margin; /* across 180 degrees */
 }
 
+int stad_crs_check_place(stad_ctx *ctx, const char *crs, double lon, double lat,
+                         const char *what)
+{
+    stad_crs_area a;
+    if (stad_crs_area_of_use(ctx, crs, &a)) {
+        stad_clear_error(ctx);
+        return 0;
+    }
+    if (stad_crs_area_contains(&a, lon, lat, STAD_CRS_AREA_MARGIN))
+        return 0;
+    return stad_fail(ctx, STAD_EGEO,
+                     "%s lie around longitude %.4f, latitude %.4f, outside the area the "
+                     "store's CRS %s is made for (%s). A store for this city needs a CRS of "
+                     "its own: stad init --crs EPSG:%d (UTM) or the city's national grid. "
+                     "Nothing was loaded.",
+                     what, lon, lat, crs, a.name, stad_crs_utm_epsg(lon, lat));
+}
+
 int stad_crs_utm_epsg(double lon, double lat)
 {
     int zone = (int)((lon + 180) / 6) + 1;

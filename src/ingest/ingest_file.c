@@ -19,9 +19,6 @@
 
 #define PREFETCH_ROWS 64     /* rows looked at to decide on swapped coordinates */
 #define OUTSIDE_MARGIN 2000.0 /* metres beyond the areas' extent still "in the city" */
-/* Degrees beyond a CRS's area of use where it still measures well enough (a city on
- * the edge of a UTM zone; the Dutch RD grid over the border). */
-#define AREA_MARGIN_DEG 2.0
 #define PROGRESS_EVERY 4096
 
 enum coord_mode { COORD_NONE, COORD_XY, COORD_LATLON, COORD_GEOM };
@@ -310,7 +307,7 @@ static int check_crs_area(job *j)
             to_lonlat(j, sx, sy, &lon, &lat))
             continue;
         n++;
-        if (!stad_crs_area_contains(&j->area, lon, lat, AREA_MARGIN_DEG)) {
+        if (!stad_crs_area_contains(&j->area, lon, lat, STAD_CRS_AREA_MARGIN)) {
             if (!out++) {
                 lon0 = lon;
                 lat0 = lat;
@@ -319,13 +316,9 @@ static int check_crs_area(job *j)
     }
     if (!n || out * 2 <= n)
         return 0;
-    return stad_fail(j->ctx, STAD_EINVAL,
-                     "%s: %d of the first %d points lie outside the area the store's CRS %s is "
-                     "made for (%s); the first at longitude %.4f, latitude %.4f. A store for "
-                     "this city needs a CRS of its own: stad init --crs EPSG:%d (UTM) or the "
-                     "city's national grid, then ingest again. Nothing was loaded.",
-                     j->path, out, n, j->city_crs, j->area.name, lon0, lat0,
-                     stad_crs_utm_epsg(lon0, lat0));
+    char what[600];
+    snprintf(what, sizeof what, "%s: %d of the first %d points", j->path, out, n);
+    return stad_crs_check_place(j->ctx, j->city_crs, lon0, lat0, what);
 }
 
 /* ---------- kinds ---------- */
@@ -505,7 +498,7 @@ static int process_row(job *j, const ingest_row *row)
             if (stad_transform_point(j->to_wgs, &lon, &lat))
                 return reject(j, row, coord_col, "", "coordinates cannot be converted to WGS84");
         }
-        if (j->have_area && !stad_crs_area_contains(&j->area, lon, lat, AREA_MARGIN_DEG)) {
+        if (j->have_area && !stad_crs_area_contains(&j->area, lon, lat, STAD_CRS_AREA_MARGIN)) {
             stad_strbuf_clear(&j->tmp);
             stad_strbuf_printf(&j->tmp, "%.15g %.15g", sx, sy);
             return reject(j, row, coord_col, stad_strbuf_str(&j->tmp),

@@ -110,4 +110,28 @@ run_ok nl "$STAD" --store "$WRONG" ingest "$T/nl.csv"
 expect_contains "$T/nl.out" "2 accepted, 1 rejected" "the row in Ohio is rejected"
 run_ok nl_rej "$STAD" --store "$WRONG" rejects 1 --format csv
 expect_contains "$T/nl_rej.out" "outside the area EPSG:28992 is made for" "with its reason"
+# areas of Ohio into the store made for the Netherlands: refused the same way; into
+# the Cincinnati store they load
+cat >"$T/ohio.geojson" <<'EOF'
+{"type": "FeatureCollection", "features": [{"type": "Feature",
+ "properties": {"CODE": "OTR", "NAAM": "Over-the-Rhine"},
+ "geometry": {"type": "Polygon", "coordinates": [[[-84.52, 39.10], [-84.50, 39.10],
+   [-84.50, 39.12], [-84.52, 39.12], [-84.52, 39.10]]]}}]}
+EOF
+expect_exit 1 wrong_areas "$STAD" --store "$WRONG" areas load "$T/ohio.geojson" --level wijk
+expect_contains "$T/wrong_areas.err" "stad init --crs EPSG:32616" "areas: the CRS that fits is said"
+run_ok wrong_list "$STAD" --store "$WRONG" areas list --format csv
+expect_eq "$(csv_rows "$T/wrong_list.out")" 0 "no areas in the wrong store"
+run_ok ohio st areas load "$T/ohio.geojson" --level wijk
+# and a street network of Ohio likewise
+cat >"$T/ohio_streets.geojson" <<'EOF'
+{"type": "FeatureCollection", "features": [{"type": "Feature",
+ "properties": {"type_weg": "residential", "aantal": 10},
+ "geometry": {"type": "LineString", "coordinates": [[-84.52, 39.10], [-84.51, 39.105]]}}]}
+EOF
+expect_exit 1 wrong_streets "$STAD" --store "$WRONG" bikes streets load "$T/ohio_streets.geojson"
+expect_contains "$T/wrong_streets.err" "the streets lie around longitude -84.5150" \
+    "streets: where they lie is said"
+run_ok ohio_streets st bikes streets load "$T/ohio_streets.geojson"
+expect_contains "$T/ohio_streets.out" "1 street segments loaded" "into the Cincinnati store they load"
 note "ok"
