@@ -78,15 +78,7 @@ static int own_batches(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t, 
 
 static int is_own(const import_state *c, int64_t batch)
 {
-    size_t lo = 0, hi = c->n_own;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (c->own_batches[mid] < batch)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < c->n_own && c->own_batches[lo] == batch;
+    return bikes_sorted_find(c->own_batches, c->n_own, batch) >= 0;
 }
 
 /* The kind's action; -1 for a kind of none of the three. A kind matches its

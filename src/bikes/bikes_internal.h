@@ -50,6 +50,9 @@ int bikes_obs_add_imported(stad_ctx *ctx, stad_store *s, const stad_bikes_theme 
                            const stad_bikes_streets *st, int64_t until,
                            const stad_event_filter *scope, stad_bikes_obs *o);
 
+/* Position of v in the ascending array a[0..n-1], or -1. */
+long bikes_sorted_find(const int64_t *a, size_t n, int64_t v);
+
 /* The source restriction of scope (NULL: none) into f. */
 void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f);
 

@@ -50,18 +50,23 @@ void stad_bikes_obs_clear(stad_bikes_obs *o)
     memset(o, 0, sizeof *o);
 }
 
-/* Position of a store id in the streets (ids are sorted ascending). */
-static long find_id(const stad_bikes_streets *st, int64_t id)
+long bikes_sorted_find(const int64_t *a, size_t n, int64_t v)
 {
-    size_t lo = 0, hi = st->n;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (st->id[mid] < id)
+        if (a[mid] < v)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < st->n && st->id[lo] == id ? (long)lo : -1;
+    return lo < n && a[lo] == v ? (long)lo : -1;
+}
+
+/* Position of a store id in the streets (ids are sorted ascending). */
+static long find_id(const stad_bikes_streets *st, int64_t id)
+{
+    return bikes_sorted_find(st->id, st->n, id);
 }
 
 typedef struct cb_state {
