@@ -384,6 +384,78 @@ static void test_streets_graph_bends(void **state)
     stad_ctx_free(ctx);
 }
 
+/* Campaign results that came in as events from a file become visits: per street and
+ * day one labelling (labels summed) and one follow-up; a labelling without removals
+ * is closed as "found nothing" once relabelled after its waiting period or two
+ * waiting periods old; a removal alone gets its labelling a waiting period before. */
+static void test_imported_results(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/import.db", tmpdir);
+    unlink(path);
+    stad_store *s;
+    assert_int_equal(stad_store_open(ctx, path, &s), 0);
+    int64_t src = 0, batch = 0;
+    assert_int_equal(stad_store_source_ensure(s, "campagnes", &src), 0);
+    stad_batch_row b = {.source_id = src, .file_name = "campagnes.csv", .sha256 = "00",
+                        .target = "event"};
+    assert_int_equal(stad_store_batch_create(s, &b, &batch), 0);
+    const int64_t t0 = 17000 * DAY;
+    struct {
+        int street, day, count;
+        const char *kind;
+    } rows[] = {
+        {0, 100, 4, "bike.removed"},                            /* a removal alone */
+        {1, 10, 3, "bike.labelled"}, {1, 10, 2, "bike.labelled"}, /* one labelling of 5 */
+        {1, 60, 1, "bike.labelled"},                            /* relabelled after 28 days */
+        {2, 190, 2, "bike.labelled"},                           /* recent: stays open */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        stad_event_row e = {.batch_id = batch, .kind = rows[i].kind, .category = rows[i].kind,
+                            .t_from = t0 + rows[i].day * DAY + 36000,
+                            .t_to = t0 + rows[i].day * DAY + 36000, .has_xy = 1,
+                            .x = 100.0 * rows[i].street + 5, .y = 3, .count = rows[i].count};
+        assert_int_equal(stad_store_event_insert(s, &e), 0);
+    }
+    stad_bikes_theme t;
+    stad_bikes_theme_default(&t);
+    stad_bikes_streets *st = toy_streets(3, 0);
+    stad_bikes_obs o = {0};
+    assert_int_equal(stad_bikes_obs_from_store(ctx, s, &t, st, t0 + 200 * DAY, NULL, &o), 0);
+    struct {
+        size_t street;
+        int day, action, labels, removed;
+    } want[] = {
+        {0, 72, STAD_BIKES_LABEL, 4, 0},   {0, 100, STAD_BIKES_FOLLOWUP, 0, 4},
+        {1, 10, STAD_BIKES_LABEL, 5, 0},   {1, 38, STAD_BIKES_FOLLOWUP, 0, 0},
+        {1, 60, STAD_BIKES_LABEL, 1, 0},   {1, 88, STAD_BIKES_FOLLOWUP, 0, 0},
+        {2, 190, STAD_BIKES_LABEL, 2, 0},
+    };
+    assert_int_equal(o.n_visits, sizeof want / sizeof want[0]);
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        int found = 0;
+        for (size_t v = 0; v < o.n_visits; v++) {
+            const stad_bikes_visit *x = &o.visits[v];
+            found += x->street == want[k].street && x->action == want[k].action &&
+                     (x->t - t0) / DAY == want[k].day && x->labels == want[k].labels &&
+                     x->removed == want[k].removed;
+        }
+        assert_int_equal(found, 1);
+    }
+    stad_bikes_obs_clear(&o);
+    /* as of day 100 the labelling of day 60 is still open: no follow-up after it */
+    assert_int_equal(stad_bikes_obs_from_store(ctx, s, &t, st, t0 + 100 * DAY, NULL, &o), 0);
+    for (size_t v = 0; v < o.n_visits; v++)
+        assert_false(o.visits[v].street == 1 && (o.visits[v].t - t0) / DAY > 60);
+    stad_bikes_obs_clear(&o);
+    stad_bikes_streets_free(st);
+    stad_store_close(s);
+    stad_ctx_free(ctx);
+}
+
 int main(void)
 {
     const char *tmp = getenv("STAD_TMP");
@@ -406,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_simulator_seeded),
         cmocka_unit_test(test_theme_files),
         cmocka_unit_test(test_streets_graph_bends),
+        cmocka_unit_test(test_imported_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
