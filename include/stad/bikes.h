@@ -225,6 +225,8 @@ typedef struct stad_bikes_stop {
     int action;         /* STAD_BIKES_LABEL or STAD_BIKES_FOLLOWUP */
     double expected;    /* expected items (label) or outstanding labels (follow-up) */
     double lo, hi;
+    double labels;      /* expected labels to place at a labelling: its items and its
+                         * bikes in use; 0 at a follow-up */
     double arrive_s;    /* seconds after the start */
     double service_s;
 } stad_bikes_stop;
@@ -253,6 +255,10 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
                          const stad_bikes_streets *st, const stad_bikes_yield *y,
                          const stad_bikes_plan_opts *o, stad_bikes_plan **out);
 void stad_bikes_plan_free(stad_bikes_plan *p);
+/* The labels enforcer e (0-based) should take along: enough for the route with 90%
+ * certainty (the stops' expected labels summed, plus 1.28 standard deviations of the
+ * sum, each stop's from its items' 90% interval), rounded up. */
+int stad_bikes_plan_labels_to_take(const stad_bikes_plan *p, int e);
 
 /* The depot at lon/lat (WGS84) as po's start and end, in the store's city CRS. */
 int stad_bikes_depot_set(stad_ctx *ctx, stad_store *s, double lon, double lat,

@@ -388,7 +388,7 @@ static void table_row(cairo_t *cr, double y, const stad_bikes_streets *st,
 static double title(cairo_t *cr, const stad_bikes_theme *t, const stad_bikes_plan *p, int e,
                     const char *date, size_t n_stops)
 {
-    char line[256], dur[16];
+    char line[320], dur[16], take[64] = "";
     clock_text(p->route_s[e], dur, sizeof dur);
     set_font(cr, 15, 1);
     cairo_set_source_rgb(cr, 0, 0, 0);
@@ -396,12 +396,18 @@ static double title(cairo_t *cr, const stad_bikes_theme *t, const stad_bikes_pla
     cairo_move_to(cr, MARGIN, MARGIN + 12);
     cairo_show_text(cr, line);
     set_font(cr, 9, 0);
-    snprintf(line, sizeof line,
-             "%zu stops, %s van %.1f uur, start en einde bij D. Wat na %d dagen nog "
-             "gelabeld is, wordt bij de nacontrole verwijderd.",
-             n_stops, dur, p->hours, t->waiting_days);
+    int labels = stad_bikes_plan_labels_to_take(p, e);
+    if (labels > 0)
+        snprintf(take, sizeof take, " Neem %d labels mee.", labels);
+    /* two lines: one would not fit the page's width */
+    snprintf(line, sizeof line, "%zu stops, %s van %.1f uur, start en einde bij D.%s", n_stops,
+             dur, p->hours, take);
     cell(cr, MARGIN - 3, MARGIN + 28, PAGE_W - 2 * MARGIN + 6, 0, line);
-    return MARGIN + 38;
+    snprintf(line, sizeof line,
+             "Wat na %d dagen nog gelabeld is, wordt bij de nacontrole verwijderd.",
+             t->waiting_days);
+    cell(cr, MARGIN - 3, MARGIN + 40, PAGE_W - 2 * MARGIN + 6, 0, line);
+    return MARGIN + 50;
 }
 
 int stad_bikes_plan_pdf(stad_ctx *ctx, const stad_bikes_theme *t, const stad_bikes_streets *st,

@@ -170,6 +170,7 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
                                                            : y->mean[street[j]];
             s->lo = s->action == STAD_BIKES_FOLLOWUP ? s->expected : y->lo[street[j]];
             s->hi = s->action == STAD_BIKES_FOLLOWUP ? s->expected : y->hi[street[j]];
+            s->labels = s->action == STAD_BIKES_FOLLOWUP ? 0 : y->labels[street[j]];
             s->arrive_s = clock;
             s->service_s = svc[j];
             clock += svc[j];
@@ -196,4 +197,18 @@ done:
     else
         *out = p;
     return rc;
+}
+
+int stad_bikes_plan_labels_to_take(const stad_bikes_plan *p, int e)
+{
+    double sum = 0, var = 0;
+    for (size_t i = 0; i < p->n_stops; i++) {
+        const stad_bikes_stop *s = &p->stops[i];
+        if (s->enforcer != e || s->action != STAD_BIKES_LABEL)
+            continue;
+        double sd = (s->hi - s->lo) / 3.29; /* a 90% interval spans 3.29 sd */
+        sum += s->labels;
+        var += sd * sd;
+    }
+    return (int)ceil(sum + 1.2816 * sqrt(var) - 1e-9);
 }

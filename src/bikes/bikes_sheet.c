@@ -62,16 +62,19 @@ int stad_bikes_plan_html(const stad_bikes_theme *t, const stad_bikes_streets *st
         snprintf(depot, sizeof depot, " Start en einde bij het depot (%.5f, %.5f).",
                  p->depot_lat, p->depot_lon);
     for (int e = 0; e < p->enforcers; e++) {
-        char dur[16];
+        char dur[16], take[64] = "";
         clock_text(p->route_s[e], dur, sizeof dur);
+        int labels = stad_bikes_plan_labels_to_take(p, e);
+        if (labels > 0)
+            snprintf(take, sizeof take, " Neem %d labels mee.", labels);
         stad_strbuf_printf(b,
                            "<section><h1>%s %s &mdash; handhaver %d van %d</h1><p>Geplande "
                            "tijd %s van %.1f uur.%s Wat na %d dagen nog gelabeld is, wordt "
-                           "bij de nacontrole verwijderd.</p>\n<table><tr><th>#</th>"
+                           "bij de nacontrole verwijderd.%s</p>\n<table><tr><th>#</th>"
                            "<th>tijd</th><th>straat</th><th>taak</th><th>verwacht</th>"
                            "<th>labels</th><th>verwijderd</th><th>opmerkingen</th></tr>\n",
                            name, date, e + 1, p->enforcers, dur, p->hours, depot,
-                           t->waiting_days);
+                           t->waiting_days, take);
         for (size_t i = 0; i < p->n_stops; i++) {
             const stad_bikes_stop *s = &p->stops[i];
             if (s->enforcer != e)

@@ -162,9 +162,11 @@ static json_t *plan_json(const stad_bikes_theme *th, const stad_bikes_streets *s
                                   srv_geojson_feature(street_geometry(st, sp->street), s));
         }
         size_t n = json_array_size(stops);
-        json_array_append_new(routes, json_pack("{s:i, s:o, s:I, s:o}", "route", e + 1,
+        json_array_append_new(routes, json_pack("{s:i, s:o, s:I, s:i, s:o}", "route", e + 1,
                                                 "minutes", srv_json_number(round(p->route_s[e] / 60)),
-                                                "n_stops", (json_int_t)n, "stops", stops));
+                                                "n_stops", (json_int_t)n, "labels_to_take",
+                                                stad_bikes_plan_labels_to_take(p, e), "stops",
+                                                stops));
         if (!n)
             continue;
         json_t *line = json_array();

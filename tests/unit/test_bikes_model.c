@@ -261,6 +261,24 @@ static void test_in_use_learnt(void **state)
     stad_ctx_free(ctx);
 }
 
+/* Labels to take along: the expected labels of the route's labellings plus 1.28 sd of
+ * their sum (each stop's sd from its 90% interval), rounded up; follow-ups need none. */
+static void test_labels_to_take(void **state)
+{
+    (void)state;
+    stad_bikes_stop stops[] = {
+        {.enforcer = 0, .action = STAD_BIKES_LABEL, .labels = 10, .lo = 1, .hi = 1 + 3.29 * 3},
+        {.enforcer = 0, .action = STAD_BIKES_LABEL, .labels = 5.5, .lo = 2, .hi = 2 + 3.29 * 4},
+        {.enforcer = 0, .action = STAD_BIKES_FOLLOWUP, .expected = 7, .lo = 7, .hi = 7},
+        {.enforcer = 1, .action = STAD_BIKES_LABEL, .labels = 2, .lo = 2, .hi = 2},
+    };
+    stad_bikes_plan p = {.enforcers = 3, .n_stops = 4, .stops = stops};
+    /* 15.5 + 1.2816 x sqrt(9 + 16) = 21.908: 22 */
+    assert_int_equal(stad_bikes_plan_labels_to_take(&p, 0), 22);
+    assert_int_equal(stad_bikes_plan_labels_to_take(&p, 1), 2); /* no spread: exactly 2 */
+    assert_int_equal(stad_bikes_plan_labels_to_take(&p, 2), 0); /* no stops */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_prior_regression),
         cmocka_unit_test(test_plan_threshold),
         cmocka_unit_test(test_in_use_learnt),
+        cmocka_unit_test(test_labels_to_take),
         cmocka_unit_test(test_simulator_stock_and_hours),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1410,6 +1410,22 @@ static void test_bikes_sheets(void **state)
     password_of("enforcer", pw, sizeof pw);
     login("enforcer", pw, enforcer, sizeof enforcer, NULL, 0);
     json_t *plan = get_as(coord, "/api/bikes/plan?date=2017-10-02&enforcers=2&hours=1", 200);
+    /* per route the labels to take along: at least one per expected item to label */
+    size_t ri;
+    json_t *route;
+    json_array_foreach(json_object_get(plan, "routes"), ri, route)
+    {
+        double items = 0;
+        size_t si;
+        json_t *stop;
+        json_array_foreach(json_object_get(route, "stops"), si, stop)
+            if (!strcmp(json_string_value(json_object_get(stop, "action")), "label"))
+                items += json_number_value(json_object_get(stop, "expected"));
+        json_t *take = json_object_get(route, "labels_to_take");
+        assert_true(json_is_integer(take));
+        assert_true((double)json_integer_value(take) >= floor(items));
+        assert_true(items == 0 || json_integer_value(take) > 0);
+    }
     snprintf(h, sizeof h, "Cookie: %s\r\n", coord);
     resp r;
     http_get("/api/bikes/sheet?date=2017-10-02&enforcers=2&hours=1&format=pdf", h, &r);

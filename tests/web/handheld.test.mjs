@@ -110,6 +110,9 @@ test('the enforcer logs in and sees today\'s route on a map and as a list', asyn
   assert.equal(plan.date, localDate(new Date()));
   assert.equal(plan.routes.length, 2);
   assert.deepEqual(route1.map((s) => s.street), plan.routes[0].stops.map((s) => s.street));
+  // how many labels to take along
+  assert.ok(plan.routes[0].labels_to_take > 0, 'labels to take along');
+  assert.match(await page.textContent('#hh-summary'), new RegExp(`neem ${plan.routes[0].labels_to_take} labels mee`));
   // real streets: ids of the Fietstelweek links, drawn as lines plus numbered markers
   for (const s of route1) assert.ok(s.street >= 1 && s.street <= 16621);
   const lines = await page.locator('#hh-map path.leaflet-interactive').count();

@@ -229,8 +229,10 @@ class Handheld {
     $('hh-date').textContent = `${plan.date.slice(8, 10)}-${plan.date.slice(5, 7)}-${plan.date.slice(0, 4)}`;
     const route = (plan.routes || [])[0];
     const stops = route ? route.stops || [] : [];
+    // how many labels to take along: enough for the route with 90% certainty
+    const take = route && route.labels_to_take > 0 ? `, neem ${route.labels_to_take} labels mee` : '';
     $('hh-summary').textContent = route
-      ? `route ${route.route} van ${plan.enforcers}: ${stops.length} stops, ${minutes(route.minutes)} u`
+      ? `route ${route.route} van ${plan.enforcers}: ${stops.length} stops, ${minutes(route.minutes)} u${take}`
       : 'geen route';
     document.body.dataset.route = route ? String(route.route) : '';
     this.drawMap(plan, stops);
