@@ -283,8 +283,9 @@ static int run_plan(cli_env *env, int argc, char **argv)
                            p->followups_due, p->expected_total);
         rc = plan_table(st, p, &b);
         for (int e = 0; e < p->enforcers; e++)
-            stad_strbuf_printf(&b, "enforcer %d: %.0f of %.0f minutes\n", e + 1,
-                               p->route_s[e] / 60, hours * 60);
+            stad_strbuf_printf(&b, "enforcer %d: %.0f of %.0f minutes, take %d labels\n", e + 1,
+                               p->route_s[e] / 60, hours * 60,
+                               stad_bikes_plan_labels_to_take(p, e));
     }
     if (rc)
         goto fail;

@@ -98,6 +98,10 @@ run_ok gpx st bikes plan --date 2017-10-02 --enforcers 2 --hours 3 --format gpx
 [ "$(grep -c '<rte>' "$T/gpx.out")" -eq 2 ] || fail "GPX: two routes expected"
 run_ok table st bikes plan --date 2017-10-02 --enforcers 2 --hours 3
 expect_contains "$T/table.out" "for 2 enforcers x 3.0 h" "plan summary"
+# labels to take along: the same number on the table and the HTML sheet
+TAKE=$(sed -n 's/^enforcer 1: .*, take \([0-9]*\) labels$/\1/p' "$T/table.out")
+[ -n "$TAKE" ] && [ "$TAKE" -gt 0 ] || fail "the table says how many labels enforcer 1 takes"
+expect_contains "$T/html.out" "Neem $TAKE labels mee" "the HTML sheet says the same"
 
 # ---- recording: the top street had nothing; resending changes nothing ----
 run_ok rec1 st bikes record --street "$TOP" --action label --labels 0 --date 2017-10-02 --key hh-1
