@@ -8,7 +8,9 @@
 # second, and the errors wrk saw. Asserts nothing (tests/e2e/soak_short.sh does).
 # Usage: STAD=build/stad sh bench/bench_soak.sh   (BENCH_SOAK_SECONDS, default 600;
 # BENCH_SOAK_MONTHS, default 60: how many distinct months, counted back from 2017-12,
-# the analysis requests pick from; fewer make the cache saturate in the warm-up)
+# the analysis requests pick from; fewer make the cache saturate in the warm-up;
+# BENCH_SOAK_WARM_SECONDS, default a fifth of the seconds: the warm-up, which the
+# measured part follows)
 set -eu
 BENCH=bench_soak
 . "$(dirname "$0")/bench_lib.inc"
@@ -80,7 +82,7 @@ LUA
 
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 rss0=$(rss)
-warm=$((SECS / 5))
+warm=${BENCH_SOAK_WARM_SECONDS:-$((SECS / 5))}
 [ "$warm" -ge 1 ] || warm=1
 rest=$((SECS - warm))
 [ "$rest" -ge 1 ] || rest=1
