@@ -256,7 +256,9 @@ test('the page opens again without a connection, shows the last route and sends 
 });
 
 test('the enforcer switches to another campaign theme (car wrecks): its route, and results recorded under it', async () => {
-  await page.waitForSelector('[data-testid="hh-theme"]');
+  // the theme choice is filled from the plan the page fetches when it is back online
+  // (the test before ends offline): wait for it, as an enforcer would
+  await page.waitForSelector('[data-testid="hh-theme"] option[value="carwrecks"]', { state: 'attached', timeout: 30000 });
   const options = await page.$$eval('[data-testid="hh-theme"] option', (els) => els.map((e) => e.value));
   assert.ok(options.includes('carwrecks'), options.join(','));
   const loads = Number(await page.evaluate(() => document.body.dataset.loads || 0));
