@@ -42,7 +42,7 @@ static int own_batches(stad_ctx *ctx, stad_store *s, const stad_bikes_theme *t, 
     *out = NULL;
     *n = 0;
     char source[64];
-    snprintf(source, sizeof source, "campaign.%.40s", t->name);
+    bikes_campaign_source(t, source, sizeof source);
     sqlite3 *db = stad_store_db(s);
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db,

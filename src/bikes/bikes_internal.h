@@ -50,6 +50,10 @@ int bikes_obs_add_imported(stad_ctx *ctx, stad_store *s, const stad_bikes_theme 
                            const stad_bikes_streets *st, int64_t until,
                            const stad_event_filter *scope, stad_bikes_obs *o);
 
+/* The source a theme's recorded visits are written under as events,
+ * "campaign.<theme>", into buf (64 bytes are enough). */
+void bikes_campaign_source(const stad_bikes_theme *t, char *buf, size_t size);
+
 /* Position of v in the ascending array a[0..n-1], or -1. */
 long bikes_sorted_find(const int64_t *a, size_t n, int64_t v);
 

@@ -1,5 +1,6 @@
 /* Observations a city has: campaign visits (also those that found nothing) and
  * complaints, by street; and the follow-up list derived from them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,11 @@ int stad_bikes_obs_from_store(stad_ctx *ctx, stad_store *s, const stad_bikes_the
     if (!rc && c.rc)
         rc = stad_fail(ctx, c.rc, "out of memory reading complaints");
     return rc;
+}
+
+void bikes_campaign_source(const stad_bikes_theme *t, char *buf, size_t size)
+{
+    snprintf(buf, size, "campaign.%.40s", t->name);
 }
 
 void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f)

@@ -8,7 +8,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "stad/bikes.h"
+#include "bikes/bikes_internal.h"
 
 static int sqlfail(stad_ctx *ctx, sqlite3 *db, const char *what)
 {
@@ -72,7 +72,7 @@ int stad_bikes_record_visit(stad_ctx *ctx, stad_store *s, const stad_bikes_theme
     }
     /* a batch for the events: hash of theme, street, time and key as its "file" */
     char source[64], fname[96], hex[2 * crypto_hash_sha256_BYTES + 1];
-    snprintf(source, sizeof source, "campaign.%.40s", t->name);
+    bikes_campaign_source(t, source, sizeof source);
     char seed[256];
     snprintf(seed, sizeof seed, "%s|%lld|%lld|%d|%.100s|%lld", t->name, (long long)r->street_id,
              (long long)r->t, r->action, r->idem_key ? r->idem_key : "",
