@@ -164,6 +164,36 @@ static int parse_clock(cursor *c, int32_t *secs, const char **why)
     return 0;
 }
 
+/* A 12-hour clock's "AM"/"PM" ("a.m.", "p.m." too) after the time, as US exports write
+ * it: 12 AM is midnight, 12 PM noon. Leaves the cursor alone when none follows.
+ * Returns 0, or STAD_ERANGE for an hour that no 12-hour clock shows ("13:00 PM"). */
+static int apply_meridiem(cursor *c, int32_t *secs, const char **why)
+{
+    cursor save = *c;
+    skip_space(c);
+    char w[3] = {0};
+    size_t n = 0;
+    while (c->p < c->end && n < 2 && (isalpha((unsigned char)*c->p) || *c->p == '.')) {
+        if (*c->p != '.')
+            w[n++] = (char)tolower((unsigned char)*c->p);
+        c->p++;
+    }
+    accept(c, ".");
+    int pm = strcmp(w, "pm") == 0, am = strcmp(w, "am") == 0;
+    if ((!pm && !am) || (c->p < c->end && isalpha((unsigned char)*c->p))) {
+        *c = save;
+        return 0;
+    }
+    int h = *secs / 3600;
+    if (h > 12 || (pm && h == 0))
+        return fail(why, "impossible time of day for a 12-hour clock", STAD_ERANGE);
+    if (h == 12)
+        *secs -= 12 * 3600;
+    if (pm)
+        *secs += 12 * 3600;
+    return 0;
+}
+
 /* Optional zone suffix: Z, +01:00, +0100. stad keeps naive local time, so a zone is
  * accepted and ignored (the sources we know write local clock time with a 'Z'). */
 static void skip_zone(cursor *c)
@@ -199,6 +229,8 @@ static int finish(int y, int mo, int d, cursor *c, int64_t *t, int *precision,
         if (rc)
             return rc;
         prec = STAD_TIME_MINUTE;
+        if ((rc = apply_meridiem(c, &secs, why)))
+            return rc;
         skip_space(c);
         skip_zone(c);
         skip_space(c);
@@ -252,6 +284,12 @@ static int parse_excel_serial(const char *s, const char *end, int64_t *t, int *p
 }
 
 int stad_time_parse(const char *s, int64_t *t, int *precision, const char **why)
+{
+    return stad_time_parse_order(s, STAD_DATE_DAY_FIRST, t, precision, why);
+}
+
+int stad_time_parse_order(const char *s, int order, int64_t *t, int *precision,
+                          const char **why)
 {
     if (!s)
         return fail(why, "empty date", STAD_EPARSE);
@@ -314,7 +352,7 @@ int stad_time_parse(const char *s, int64_t *t, int *precision, const char **why)
     }
     if (na > 2)
         return fail(why, "unrecognised date", STAD_EPARSE);
-    /* d-m-yyyy, d/m/yyyy, d.m.yyyy, or d month yyyy */
+    /* d-m-yyyy, d/m/yyyy, d.m.yyyy, or d month yyyy (m/d/yyyy when month first) */
     skip_space(&c);
     int sep_dash = accept(&c, "-/.");
     skip_space(&c);
@@ -334,11 +372,30 @@ int stad_time_parse(const char *s, int64_t *t, int *precision, const char **why)
             return fail(why, "expected a month", STAD_EPARSE);
         if (!accept(&c, "-/."))
             return fail(why, "expected a separator after the month", STAD_EPARSE);
+        if (order == STAD_DATE_MONTH_FIRST) {
+            int m = a;
+            a = b;
+            b = m;
+        }
     }
     int ny = read_int(&c, 4, &y);
     if (ny != 4 && ny != 2)
         return fail(why, "expected a year", STAD_EPARSE);
     return finish(y, b, a, &c, t, precision, why);
+}
+
+int stad_time_order_evidence(const char *s)
+{
+    int64_t day_first, month_first;
+    int ok_d = stad_time_parse_order(s, STAD_DATE_DAY_FIRST, &day_first, NULL, NULL) == 0;
+    int ok_m = stad_time_parse_order(s, STAD_DATE_MONTH_FIRST, &month_first, NULL, NULL) == 0;
+    if (ok_d && ok_m)
+        return day_first == month_first ? STAD_DATE_ORDER_NONE : STAD_DATE_ORDER_EITHER;
+    if (ok_d)
+        return STAD_DATE_DAY_FIRST;
+    if (ok_m)
+        return STAD_DATE_MONTH_FIRST;
+    return STAD_DATE_ORDER_NONE;
 }
 
 int stad_time_parse_clock(const char *s, int32_t *secs, const char **why)
@@ -368,7 +425,7 @@ int stad_time_parse_clock(const char *s, int32_t *secs, const char **why)
         return 0;
     }
     int rc = parse_clock(&c, secs, why);
-    if (rc)
+    if (rc || (rc = apply_meridiem(&c, secs, why)))
         return rc;
     skip_space(&c);
     char w[8];

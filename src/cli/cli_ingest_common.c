@@ -37,6 +37,15 @@ void cli_print_report(FILE *out, const char *path, const stad_ingest_report *r)
         fprintf(out, "  assigned to a buurt: %" PRId64 " of %" PRId64 " (%.1f%%)\n",
                 r->accepted - r->without_area, r->accepted, pct);
     }
+    if (r->dates_month_first && r->dates_order_line)
+        fprintf(out, "  note: dates are written month first (line %" PRId64 " shows it)\n",
+                r->dates_order_line);
+    if (r->dates_ambiguous && !r->dates_order_line && !r->dates_month_first)
+        fprintf(out,
+                "  note: %" PRId64 " rows have dates such as 03/04 that no date in the file "
+                "shows to be day or month first; read day first (set date_format = mdy in "
+                "a mapping's [source] if the file writes month first)\n",
+                r->dates_ambiguous);
     if (r->swapped_axes)
         fprintf(out, "  note: the file's coordinate columns were swapped; stad corrected that\n");
     for (size_t i = 0; i < r->n_kinds; i++)

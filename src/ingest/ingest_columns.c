@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "stad/timeparse.h"
 #include "ingest/ingest_internal.h"
 
 static const char *const role_names[] = {
@@ -203,7 +204,16 @@ static int source_setting(stad_ctx *ctx, const stad_conf *mapping, ingest_column
                                  e->line, e->value);
             out->encoding = enc;
         } else if (strcasecmp(e->key, "date_format") == 0) {
-            out->day_first = strncasecmp(e->value, "d", 1) == 0;
+            if (strcasecmp(e->value, "dmy") == 0 || strcasecmp(e->value, "day-first") == 0)
+                out->date_order = STAD_DATE_DAY_FIRST;
+            else if (strcasecmp(e->value, "mdy") == 0 ||
+                     strcasecmp(e->value, "month-first") == 0)
+                out->date_order = STAD_DATE_MONTH_FIRST;
+            else if (strcasecmp(e->value, "auto") != 0)
+                return stad_fail(ctx, STAD_EPARSE,
+                                 "%s:%d: date_format must be 'dmy' (25/12/2017), 'mdy' "
+                                 "(12/25/2017) or 'auto'",
+                                 path, e->line);
         } else {
             return stad_fail(ctx, STAD_EPARSE,
                              "%s:%d: unknown setting '%s' in [source] (crs, kind, decimal, "
@@ -222,6 +232,7 @@ int ingest_columns_detect(stad_ctx *ctx, const ingest_synonyms *syn, const stad_
     stad_arena_init(&out->arena, 4096);
     for (int r = 0; r < INGEST_ROLE_N_; r++)
         out->col[r] = -1;
+    out->date_order = -1;
     char **norm = calloc(n ? n : 1, sizeof *norm);
     int *used = calloc(n ? n : 1, sizeof *used);
     int rc = 0;

@@ -62,6 +62,8 @@ typedef struct job {
     int have_area;          /* no areas: the city CRS's area of use bounds the points */
     stad_crs_area area;
     int swap;
+    int xy_assumed;         /* x/y taken in the city's CRS for want of a named one,
+                               while the file has lat/lon too */
     double tolerance;
     dedup seen;
     ingest_map kinds, unmapped, catcache;
@@ -73,8 +75,16 @@ typedef struct job {
     stad_arena save_arena;
     saved_row *saved;
     size_t n_saved;
+    int date_order;         /* enum stad_date_order the d-m-y dates are read with */
+    int order_settled;      /* 1: the mapping or a value of the file fixed it */
+    int order_override;     /* the order to use from the start, or -1 */
+    int second_reading;     /* 1: read again month first; warnings were given */
     char what[160];
 } job;
+
+/* run(): a date showed the file writes month first after rows whose dates read
+ * differently that way were taken day first; the caller reads the file again. */
+#define RERUN_MONTH_FIRST 2
 
 /* ---------- small helpers ---------- */
 
@@ -245,6 +255,49 @@ static int row_coords(const job *j, const ingest_row *row, double *sx, double *s
         *sy = t;
     }
     return 1;
+}
+
+static int use_coords(job *j);
+
+/* A file with x/y and lat/lon whose x/y header names no CRS: the x/y are read in the
+ * city's CRS only when, on the first rows, they lie within 100 m of the lat/lon of the
+ * same row; otherwise they are in some other grid (Chicago writes state-plane feet next
+ * to its latitudes) and the lat/lon are read instead. */
+static int decide_xy_or_latlon(job *j)
+{
+    if (!j->xy_assumed)
+        return 0;
+    stad_transform *ll = NULL;
+    int rc = stad_transform_new(j->ctx, STAD_CRS_WGS84, j->city_crs, &ll);
+    if (rc)
+        return rc;
+    int n = 0, agree = 0;
+    for (size_t i = 0; i < j->n_saved; i++) {
+        const ingest_row *row = &j->saved[i].row;
+        const char *v[4] = {
+            nonempty(field(j, row, INGEST_ROLE_X)), nonempty(field(j, row, INGEST_ROLE_Y)),
+            nonempty(field(j, row, INGEST_ROLE_LON)), nonempty(field(j, row, INGEST_ROLE_LAT)),
+        };
+        double d[4];
+        int ok = 1;
+        for (int k = 0; k < 4 && ok; k++)
+            ok = v[k] && ingest_parse_number(v[k], &d[k]) == 0;
+        if (!ok || stad_transform_point(ll, &d[2], &d[3]))
+            continue;
+        n++;
+        agree += hypot(d[0] - d[2], d[1] - d[3]) <= 100.0;
+    }
+    stad_transform_free(ll);
+    if (n == 0 || agree * 2 > n)
+        return 0;
+    if (!j->second_reading)
+        stad_log(j->ctx, STAD_LOG_WARN,
+                 "%s: the x/y columns do not match the latitude/longitude of the same rows "
+                 "in the city's CRS %s (%d of %d do); reading latitude/longitude",
+                 j->path, j->city_crs, agree, n);
+    j->mode = COORD_LATLON;
+    j->src_crs = STAD_CRS_WGS84;
+    return use_coords(j);
 }
 
 /* Looks at the first rows: when most points are outside the city as read but inside
@@ -418,6 +471,36 @@ static int build_attrs(job *j, const ingest_row *row)
     return j->attrs.oom ? STAD_ENOMEM : 0;
 }
 
+/* Day and month come in one order throughout a file. Until a value settles which
+ * (a day above 12), d-m-y dates are read day first, the Dutch way; a date that reads
+ * only month first switches the order, and asks for a new reading when rows whose
+ * dates would change were already taken. Rows that read the same either way
+ * ("01/01/2017", ISO dates) cannot be wrong. */
+static int observe_date_order(job *j, const ingest_row *row)
+{
+    static const int roles[] = {INGEST_ROLE_TIME_FROM, INGEST_ROLE_DATE, INGEST_ROLE_TIME_TO,
+                                INGEST_ROLE_TO_DATE};
+    int either = 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        const char *v = nonempty(field(j, row, roles[i]));
+        int e = v ? stad_time_order_evidence(v) : STAD_DATE_ORDER_NONE;
+        if (e == STAD_DATE_DAY_FIRST || e == STAD_DATE_MONTH_FIRST) {
+            j->order_settled = 1;
+            j->rep->dates_order_line = row->line;
+            if (e == STAD_DATE_DAY_FIRST)
+                return 0;
+            if (j->rep->dates_ambiguous)
+                return RERUN_MONTH_FIRST;
+            j->date_order = STAD_DATE_MONTH_FIRST;
+            j->rep->dates_month_first = 1;
+            return 0;
+        }
+        either |= e == STAD_DATE_ORDER_EITHER;
+    }
+    j->rep->dates_ambiguous += either;
+    return 0;
+}
+
 static int process_row(job *j, const ingest_row *row)
 {
     j->rep->rows_read++;
@@ -433,10 +516,14 @@ static int process_row(job *j, const ingest_row *row)
 
     int64_t t_from = 0, t_to = 0;
     if (j->target == STAD_INGEST_EVENTS) {
+        int rc;
+        if (!j->order_settled && (rc = observe_date_order(j, row)))
+            return rc;
         ingest_time_in tin = {
             field(j, row, INGEST_ROLE_TIME_FROM), field(j, row, INGEST_ROLE_DATE),
             field(j, row, INGEST_ROLE_TIME),      field(j, row, INGEST_ROLE_TIME_TO),
             field(j, row, INGEST_ROLE_TO_DATE),   field(j, row, INGEST_ROLE_TO_TIME),
+            j->date_order,
         };
         int role = INGEST_ROLE_TIME_FROM;
         const char *why = NULL;
@@ -444,6 +531,10 @@ static int process_row(job *j, const ingest_row *row)
             const char *v = field(j, row, role);
             if (strcmp(why ? why : "", "end before begin") == 0)
                 return reject(j, row, header_of(j, role), v ? v : "", "end before begin");
+            if (j->date_order == STAD_DATE_MONTH_FIRST)
+                return reject(j, row, header_of(j, role), v ? v : "",
+                              "%s (this file's dates are read month first): '%s'",
+                              why ? why : "cannot parse date", v ? v : "");
             return reject(j, row, header_of(j, role), v ? v : "", "%s: '%s'",
                           why ? why : "cannot parse date", v ? v : "");
         }
@@ -670,6 +761,16 @@ static int setup_coords(job *j)
     }
     if (j->cols.crs)
         j->src_crs = j->cols.crs;
+    j->xy_assumed = j->mode == COORD_XY && has_ll && !j->cols.xy_crs && !j->cols.crs;
+    return use_coords(j);
+}
+
+/* Transforms for j->mode and j->src_crs. */
+static int use_coords(job *j)
+{
+    stad_transform_free(j->to_city);
+    stad_transform_free(j->to_wgs);
+    j->to_city = j->to_wgs = NULL;
     if (j->mode == COORD_NONE)
         return 0;
     j->src_is_city = strcasecmp(j->src_crs, j->city_crs) == 0;
@@ -814,6 +915,25 @@ static void job_free(job *j)
     free(j->saved);
 }
 
+static void job_init(job *j, stad_ctx *ctx, stad_store *s, const char *path,
+                     const stad_ingest_opts *o, stad_ingest_report *report, int order)
+{
+    memset(j, 0, sizeof *j);
+    j->ctx = ctx;
+    j->s = s;
+    j->path = path;
+    j->base = base_name(path);
+    j->target = o->target;
+    j->rep = report;
+    j->tolerance = o->area_tolerance < 0 ? 25.0 : o->area_tolerance;
+    j->order_override = order;
+    snprintf(j->what, sizeof j->what, "ingest %s", j->base);
+    ingest_map_init(&j->kinds);
+    ingest_map_init(&j->unmapped);
+    ingest_map_init(&j->catcache);
+    stad_arena_init(&j->save_arena, 0);
+}
+
 /* Source name from the file name: the base name without extensions (".csv.gz"). */
 static char *default_source(const char *path)
 {
@@ -857,6 +977,12 @@ static int run(job *j, const stad_ingest_opts *o)
     j->cols_ok = 1;
     if ((rc = check_columns(j)))
         return rc;
+    int order = j->order_override >= 0 ? j->order_override : j->cols.date_order;
+    if (order >= 0) {
+        j->date_order = order;
+        j->order_settled = 1;
+        j->rep->dates_month_first = order == STAD_DATE_MONTH_FIRST;
+    }
     if (prepare_attr_keys(j))
         return stad_fail(j->ctx, STAD_ENOMEM, "%s: out of memory", j->path);
     {
@@ -898,6 +1024,8 @@ static int run(job *j, const stad_ingest_opts *o)
         return more;
     if (j->n_saved == 0)
         return stad_fail(j->ctx, STAD_EEMPTY, "%s: no data rows after the header", j->path);
+    if ((rc = decide_xy_or_latlon(j)))
+        return rc;
     decide_swap(j);
     if ((rc = check_crs_area(j)))
         return rc;
@@ -990,24 +1118,30 @@ int stad_ingest_file(stad_ctx *ctx, stad_store *s, const char *path,
         return stad_fail(ctx, STAD_ENOMEM, "out of memory");
 
     job j;
-    memset(&j, 0, sizeof j);
-    j.ctx = ctx;
-    j.s = s;
-    j.path = path;
-    j.base = base_name(path);
-    j.target = o->target;
-    j.rep = report;
-    j.tolerance = o->area_tolerance < 0 ? 25.0 : o->area_tolerance;
-    snprintf(j.what, sizeof j.what, "ingest %s", j.base);
-    ingest_map_init(&j.kinds);
-    ingest_map_init(&j.unmapped);
-    ingest_map_init(&j.catcache);
-    stad_arena_init(&j.save_arena, 0);
-
+    job_init(&j, ctx, s, path, o, report, -1);
     int rc = run(&j, o);
     /* The writer thread must be done with the store before it is rolled back. */
     ingest_writer_free(j.w);
     j.w = NULL;
+    if (rc == RERUN_MONTH_FIRST) {
+        int64_t line = report->dates_order_line;
+        stad_store_rollback(s);
+        job_free(&j);
+        char *file = report->file;
+        report->file = NULL;
+        stad_ingest_report_free(report);
+        report->file = file;
+        stad_log(ctx, STAD_LOG_INFO,
+                 "%s: line %lld shows the dates are written month first; reading the file "
+                 "again that way",
+                 path, (long long)line);
+        job_init(&j, ctx, s, path, o, report, STAD_DATE_MONTH_FIRST);
+        j.second_reading = 1;
+        rc = run(&j, o);
+        ingest_writer_free(j.w);
+        j.w = NULL;
+        report->dates_order_line = line;
+    }
     if (rc < 0) {
         stad_store_rollback(s);
         /* what was counted belongs to a batch that no longer exists */

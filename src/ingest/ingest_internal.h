@@ -236,7 +236,8 @@ typedef struct ingest_columns {
     const char *kind;        /* kind of every row */
     int decimal_comma;       /* 1: numbers use ',' (auto-detected per value anyway) */
     int encoding;            /* enum ingest_encoding */
-    int day_first;           /* reserved: date order hint */
+    int date_order;          /* STAD_DATE_DAY_FIRST / _MONTH_FIRST from the mapping's
+                                date_format, or -1: decided from the values */
     stad_arena arena;        /* owns the strings above */
 } ingest_columns;
 
@@ -291,6 +292,7 @@ int ingest_parse_number(const char *s, double *out);
 typedef struct ingest_time_in {
     const char *from, *date, *time;       /* NULL when the column is absent */
     const char *to, *to_date, *to_time;
+    int date_order;                       /* enum stad_date_order */
 } ingest_time_in;
 int ingest_parse_window(const ingest_time_in *in, int64_t *t_from, int64_t *t_to,
                         int *col_out, const char **why);

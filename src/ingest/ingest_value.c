@@ -74,7 +74,7 @@ static int empty(const char *s)
  * plus a time column. *t_end is the last second the value covers (end of day for a
  * date). Returns 1 when a value was present, 0 when absent, or an error. */
 static int one_end(const char *dt, int dt_role, const char *date, int date_role,
-                   const char *clock, int clock_role, int64_t *t, int64_t *t_end,
+                   const char *clock, int clock_role, int order, int64_t *t, int64_t *t_end,
                    int *col_out, const char **why)
 {
     const char *v = !empty(dt) ? dt : date;
@@ -82,7 +82,7 @@ static int one_end(const char *dt, int dt_role, const char *date, int date_role,
     if (empty(v))
         return 0;
     int prec = 0;
-    int rc = stad_time_parse(v, t, &prec, why);
+    int rc = stad_time_parse_order(v, order, t, &prec, why);
     if (rc) {
         *col_out = role;
         return rc;
@@ -111,7 +111,7 @@ int ingest_parse_window(const ingest_time_in *in, int64_t *t_from, int64_t *t_to
     int64_t from, from_end, to = 0, to_end = 0;
     *why = NULL;
     int rc = one_end(in->from, INGEST_ROLE_TIME_FROM, in->date, INGEST_ROLE_DATE, in->time,
-                     INGEST_ROLE_TIME, &from, &from_end, col_out, why);
+                     INGEST_ROLE_TIME, in->date_order, &from, &from_end, col_out, why);
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -120,7 +120,7 @@ int ingest_parse_window(const ingest_time_in *in, int64_t *t_from, int64_t *t_to
         return STAD_EPARSE;
     }
     rc = one_end(in->to, INGEST_ROLE_TIME_TO, in->to_date, INGEST_ROLE_TO_DATE, in->to_time,
-                 INGEST_ROLE_TO_TIME, &to, &to_end, col_out, why);
+                 INGEST_ROLE_TO_TIME, in->date_order, &to, &to_end, col_out, why);
     if (rc < 0)
         return rc;
     if (rc == 0 && !empty(in->to_time)) {

@@ -134,4 +134,37 @@ expect_contains "$T/wrong_streets.err" "the streets lie around longitude -84.515
     "streets: where they lie is said"
 run_ok ohio_streets st bikes streets load "$T/ohio_streets.geojson"
 expect_contains "$T/ohio_streets.out" "1 street segments loaded" "into the Cincinnati store they load"
+# ---- the same incidents as a US open-data portal exports them ----
+# Month-first dates with a 12-hour clock, state-plane feet in "X Coordinate" next to
+# Latitude/Longitude, "Primary Type": the store must hold the same events.
+"$PY" - "$T/burglary.csv" "$T/us.csv" <<'EOF' || fail "could not write the US-style file"
+import csv, sys, datetime
+w = csv.writer(open(sys.argv[2], "w", newline="", encoding="utf-8"))
+w.writerow(["ID", "Case Number", "Date", "Primary Type", "X Coordinate", "Y Coordinate",
+            "Latitude", "Longitude"])
+for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")):
+    d = datetime.datetime.strptime(r["datetime_local"], "%Y-%m-%d %H:%M:%S")
+    w.writerow([r["incident_no"], r["incident_no"], d.strftime("%m/%d/%Y %I:%M:%S %p"),
+                r["offense"], "1165074", "1941474", r["lat"], r["lon"]])
+EOF
+US="$T/us.db"
+run_ok us_init "$STAD" --store "$US" init --crs EPSG:32616 --name Chicago
+run_ok us "$STAD" --store "$US" ingest "$T/us.csv"
+expect_contains "$T/us.out" "6660 accepted, 0 rejected" "every US-style row accepted"
+expect_contains "$T/us.out" "dates are written month first (line 124 shows it)" \
+    "the date order found (01/13/2016 is the first day above 12)"
+expect_contains "$T/us.err" "the x/y columns do not match the latitude/longitude" \
+    "state-plane x/y are left for lat/lon"
+expect_not_contains "$T/us.out" "unmapped" "Primary Type is the category"
+run_ok us_events "$STAD" --store "$US" events --format csv
+"$PY" - "$T/all.out" "$T/us_events.out" <<'EOF' || fail "US-style events differ"
+import csv, sys
+def key(path):
+    return sorted((r["t_from"], r["kind"], round(float(r["x"]), 1), round(float(r["y"]), 1))
+                  for r in csv.DictReader(open(path, newline="", encoding="utf-8")))
+a, b = key(sys.argv[1]), key(sys.argv[2])
+assert len(a) == len(b) == 6660, (len(a), len(b))
+diff = [(p, q) for p, q in zip(a, b) if p != q]
+assert not diff, "%d events differ, e.g. %r" % (len(diff), diff[:2])
+EOF
 note "ok"

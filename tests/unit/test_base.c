@@ -201,6 +201,51 @@ static void test_time_bad(void **state)
     expect_time("29-02-2016", "2016-02-29");
 }
 
+static void expect_month_first(const char *s, const char *iso)
+{
+    int64_t t;
+    const char *why = NULL;
+    if (stad_time_parse_order(s, STAD_DATE_MONTH_FIRST, &t, NULL, &why))
+        fail_msg("'%s' did not parse month first: %s", s, why ? why : "?");
+    char buf[32];
+    stad_time_format(t, buf, sizeof buf);
+    if (strcmp(buf, iso) != 0)
+        fail_msg("'%s' parsed month first as %s, expected %s", s, buf, iso);
+}
+
+/* US exports: month first and a 12-hour clock. */
+static void test_time_us_exports(void **state)
+{
+    (void)state;
+    expect_month_first("01/05/2018 10:00:00 PM", "2018-01-05T22:00:00");
+    expect_month_first("12/25/2017 12:00:00 AM", "2017-12-25T00:00:00");
+    expect_month_first("12/25/2017 12:30 PM", "2017-12-25T12:30:00");
+    expect_month_first("7/4/2017 9:05 a.m.", "2017-07-04T09:05:00");
+    /* Only d-m-y style dates depend on the order. */
+    expect_month_first("2017-09-20 05:00 pm", "2017-09-20T17:00:00");
+    expect_month_first("20 september 2017", "2017-09-20T00:00:00");
+    expect_time("20/09/2017 5:30 PM", "2017-09-20T17:30:00");
+    expect_time("20-09-2017 17:30 uur", "2017-09-20T17:30:00");
+    expect_bad("2017-09-20 13:00 PM");
+    expect_bad("2017-09-20 00:30 PM");
+    expect_bad("2017-09-20 10:00 PMX");
+    int64_t t;
+    assert_true(stad_time_parse_order("25/12/2017", STAD_DATE_MONTH_FIRST, &t, NULL, NULL));
+    /* What a value says about its file's order. */
+    assert_int_equal(stad_time_order_evidence("25/12/2017"), STAD_DATE_DAY_FIRST);
+    assert_int_equal(stad_time_order_evidence("12/25/2017 1:00 PM"), STAD_DATE_MONTH_FIRST);
+    assert_int_equal(stad_time_order_evidence("03/04/2017"), STAD_DATE_ORDER_EITHER);
+    assert_int_equal(stad_time_order_evidence("04/04/2017"), STAD_DATE_ORDER_NONE);
+    assert_int_equal(stad_time_order_evidence("2017-04-03"), STAD_DATE_ORDER_NONE);
+    assert_int_equal(stad_time_order_evidence("gisteren"), STAD_DATE_ORDER_NONE);
+    int32_t secs;
+    assert_int_equal(stad_time_parse_clock("10:15 PM", &secs, NULL), 0);
+    assert_int_equal(secs, 22 * 3600 + 15 * 60);
+    assert_int_equal(stad_time_parse_clock("12:15 am", &secs, NULL), 0);
+    assert_int_equal(secs, 15 * 60);
+    assert_true(stad_time_parse_clock("14:15 PM", &secs, NULL) != 0);
+}
+
 static void test_clock_and_keys(void **state)
 {
     (void)state;
@@ -267,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_log_levels),     cmocka_unit_test(test_progress_can_stop),
         cmocka_unit_test(test_strbuf),         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_time_formats),   cmocka_unit_test(test_time_bad),
+        cmocka_unit_test(test_time_us_exports),
         cmocka_unit_test(test_clock_and_keys), cmocka_unit_test(test_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -279,29 +279,34 @@ static void t_window(void **state)
     int64_t a, b, d = stad_days_from_civil(2017, 9, 20) * 86400;
     int col;
     const char *why;
-    ingest_time_in in = {"2017-09-20T17:30", NULL, NULL, "2017-09-21T06:00", NULL, NULL};
+    ingest_time_in in = {"2017-09-20T17:30", NULL, NULL, "2017-09-21T06:00", NULL, NULL, STAD_DATE_DAY_FIRST};
     assert_int_equal(ingest_parse_window(&in, &a, &b, &col, &why), 0);
     assert_true(a == d + 17 * 3600 + 1800 && b == d + 86400 + 6 * 3600);
     /* a date alone covers the day */
-    ingest_time_in day = {NULL, "20-09-2017", NULL, NULL, NULL, NULL};
+    ingest_time_in day = {NULL, "20-09-2017", NULL, NULL, NULL, NULL, STAD_DATE_DAY_FIRST};
     assert_int_equal(ingest_parse_window(&day, &a, &b, &col, &why), 0);
     assert_true(a == d && b == d + 86399);
     /* date + time columns, end time only (crossing midnight) */
-    ingest_time_in split = {NULL, "20-09-2017", "22:00", NULL, NULL, "02:00"};
+    ingest_time_in split = {NULL, "20-09-2017", "22:00", NULL, NULL, "02:00", STAD_DATE_DAY_FIRST};
     assert_int_equal(ingest_parse_window(&split, &a, &b, &col, &why), 0);
     assert_true(a == d + 22 * 3600 && b == d + 86400 + 2 * 3600);
     /* end before begin names the end column */
-    ingest_time_in rev = {"2017-09-21T06:00", NULL, NULL, "2017-09-20T17:30", NULL, NULL};
+    ingest_time_in rev = {"2017-09-21T06:00", NULL, NULL, "2017-09-20T17:30", NULL, NULL, STAD_DATE_DAY_FIRST};
     assert_int_equal(ingest_parse_window(&rev, &a, &b, &col, &why), STAD_ERANGE);
     assert_int_equal(col, INGEST_ROLE_TIME_TO);
     assert_string_equal(why, "end before begin");
     /* impossible date */
-    ingest_time_in bad = {"31-02-2017", NULL, NULL, NULL, NULL, NULL};
+    ingest_time_in bad = {"31-02-2017", NULL, NULL, NULL, NULL, NULL, STAD_DATE_DAY_FIRST};
     assert_true(ingest_parse_window(&bad, &a, &b, &col, &why) < 0);
     assert_int_equal(col, INGEST_ROLE_TIME_FROM);
     assert_non_null(strstr(why, "impossible"));
     /* no date at all */
-    ingest_time_in none = {"", NULL, NULL, NULL, NULL, NULL};
+    /* month first, a 12-hour clock */
+    ingest_time_in us = {"09/20/2017 05:30 PM", NULL, NULL, NULL, NULL, NULL,
+                         STAD_DATE_MONTH_FIRST};
+    assert_int_equal(ingest_parse_window(&us, &a, &b, &col, &why), 0);
+    assert_true(a == d + 17 * 3600 + 1800);
+    ingest_time_in none = {"", NULL, NULL, NULL, NULL, NULL, STAD_DATE_DAY_FIRST};
     assert_true(ingest_parse_window(&none, &a, &b, &col, &why) < 0);
 }
 
@@ -627,6 +632,85 @@ static void t_mixed_dates(void **state)
     free(rej);
     stad_ingest_report_free(&r);
     free(path);
+}
+
+static char *write_tmp(const char *name, const char *text)
+{
+    char *path = tmpfile_path(name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+/* Day and month order is found per file: day first until a date says otherwise; a
+ * month-first date after ambiguous ones reads the whole file again, once. */
+static void t_date_order(void **state)
+{
+    fx *f = *state;
+    stad_ingest_report r;
+    int64_t apr3 = stad_days_from_civil(2017, 4, 3) * 86400;
+    int64_t mar4 = stad_days_from_civil(2017, 3, 4) * 86400;
+    /* nothing tells: day first, and the rows that could be the other way are counted */
+    char *amb = write_tmp("order_amb.csv", "id,datum,lat,lon\n"
+                                           "1,03/04/2017 10:00 PM,53.2195,6.5665\n"
+                                           "2,01/01/2017,53.2196,6.5666\n");
+    assert_int_equal(ingest(f, amb, &r), 0);
+    assert_int_equal(r.accepted, 2);
+    assert_int_equal(r.dates_month_first, 0);
+    assert_int_equal(r.dates_ambiguous, 1);
+    assert_int_equal(r.dates_order_line, 0);
+    assert_int_equal(q_int(f->s, "SELECT t_from FROM event WHERE ext_id = '1'"),
+                     apr3 + 22 * 3600);
+    stad_ingest_report_free(&r);
+    /* line 4 shows month first after an ambiguous line 2: all read month first, once */
+    char *us = write_tmp("order_us.csv", "id,datum,lat,lon\n"
+                                          "11,03/04/2017 10:00 PM,53.2195,6.5665\n"
+                                          "12,01/01/2017,53.2196,6.5666\n"
+                                          "13,12/25/2017 12:15 AM,53.2197,6.5667\n"
+                                          "14,13/25/2017,53.2198,6.5668\n");
+    assert_int_equal(ingest(f, us, &r), 0);
+    assert_int_equal(r.rows_read, 4);
+    assert_int_equal(r.accepted, 3);
+    assert_int_equal(r.rejected, 1);
+    assert_int_equal(r.dates_month_first, 1);
+    assert_int_equal(r.dates_order_line, 4);
+    assert_int_equal(q_int(f->s, "SELECT t_from FROM event WHERE ext_id = '11'"),
+                     mar4 + 22 * 3600);
+    assert_int_equal(q_int(f->s, "SELECT t_from FROM event WHERE ext_id = '13'"),
+                     stad_days_from_civil(2017, 12, 25) * 86400 + 15 * 60);
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id IN "
+                                 "('11', '12', '13')"), 3);
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM reject WHERE batch_id = (SELECT "
+                                 "max(id) FROM batch)"), 1);
+    char *rej = reject_at(f->s, r.batch_id, 5);
+    assert_non_null(strstr(rej, "impossible date (this file's dates are read month first)"));
+    free(rej);
+    stad_ingest_report_free(&r);
+    /* a mapping says month first: no guessing */
+    char *conf = write_tmp("order.conf", "[source]\ndate_format = mdy\n");
+    char *m = write_tmp("order_map.csv", "id,datum,lat,lon\n"
+                                          "21,03/04/2017,53.2195,6.5665\n");
+    stad_ingest_opts o = {0};
+    o.area_tolerance = -1;
+    o.mapping_path = conf;
+    assert_int_equal(stad_ingest_file(f->ctx, f->s, m, &o, &r), 0);
+    assert_int_equal(r.dates_month_first, 1);
+    assert_int_equal(r.dates_ambiguous, 0);
+    assert_int_equal(q_int(f->s, "SELECT t_from FROM event WHERE ext_id = '21'"), mar4);
+    stad_ingest_report_free(&r);
+    /* and a mapping with a date_format that means nothing is refused */
+    char *badconf = write_tmp("order_bad.conf", "[source]\ndate_format = ymd\n");
+    o.mapping_path = badconf;
+    assert_int_equal(stad_ingest_file(f->ctx, f->s, m, &o, &r), STAD_EPARSE);
+    assert_non_null(strstr(stad_errmsg(f->ctx), "date_format must be"));
+    stad_ingest_report_free(&r);
+    free(amb);
+    free(us);
+    free(conf);
+    free(m);
+    free(badconf);
 }
 
 static void t_end_before_begin(void **state)
@@ -1010,6 +1094,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_semicolon_decimal_comma, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_latin1, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_mixed_dates, setup_groningen, teardown_store),
+        cmocka_unit_test_setup_teardown(t_date_order, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_end_before_begin, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_swapped, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_outside, setup_groningen, teardown_store),
