@@ -61,6 +61,8 @@ typedef struct stad_ingest_count {
     int64_t n;
 } stad_ingest_count;
 
+#define STAD_INGEST_NO_CATEGORY "(no category column)"
+
 typedef struct stad_ingest_report {
     char *file;               /* the path as given */
     char *sha256;
@@ -71,13 +73,16 @@ typedef struct stad_ingest_report {
     int64_t accepted;
     int64_t rejected;
     int64_t without_area;     /* accepted rows outside every buurt */
+    int no_buurten;           /* 1: the store has no buurten to assign rows to */
     int swapped_axes;         /* 1: lat/lon (or x/y) columns were swapped in the file */
     char *columns;            /* "time_from=begin_datumtijd, x=x_rd, ..." as detected */
     int dates_month_first;    /* 1: d-m-y dates were read month first (12/25/2017) */
     int64_t dates_order_line; /* the line whose date showed the order, or 0 */
     int64_t dates_ambiguous;  /* rows whose date reads as another day the other way round,
                                  with no date in the file to tell: read day first */
-    stad_ingest_count *unmapped; /* categories with no kind, and how often */
+    stad_ingest_count *unmapped; /* categories with no kind, and how often; rows of a
+                                    file without a category column (and no kind given)
+                                    count under STAD_INGEST_NO_CATEGORY */
     size_t n_unmapped;
     stad_ingest_count *kinds;    /* accepted rows per kind */
     size_t n_kinds;

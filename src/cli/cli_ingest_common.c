@@ -1,6 +1,7 @@
 /* Ingest options and batch reports for the commands that load files. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli_ingest_common.h"
 
@@ -32,7 +33,10 @@ void cli_print_report(FILE *out, const char *path, const stad_ingest_report *r)
     fputc('\n', out);
     if (r->columns && *r->columns)
         fprintf(out, "  columns: %s\n", r->columns);
-    if (r->accepted) {
+    if (r->accepted && r->no_buurten) {
+        fprintf(out, "  no buurten in the store: rows are not assigned to areas (stad areas "
+                     "load FILE --level buurt)\n");
+    } else if (r->accepted) {
         double pct = 100.0 * (double)(r->accepted - r->without_area) / (double)r->accepted;
         fprintf(out, "  assigned to a buurt: %" PRId64 " of %" PRId64 " (%.1f%%)\n",
                 r->accepted - r->without_area, r->accepted, pct);
@@ -50,9 +54,16 @@ void cli_print_report(FILE *out, const char *path, const stad_ingest_report *r)
         fprintf(out, "  note: the file's coordinate columns were swapped; stad corrected that\n");
     for (size_t i = 0; i < r->n_kinds; i++)
         fprintf(out, "  kind %-28s %" PRId64 "\n", r->kinds[i].name, r->kinds[i].n);
-    for (size_t i = 0; i < r->n_unmapped; i++)
-        fprintf(out, "  unmapped category \"%s\": %" PRId64 " rows (add it to the taxonomy)\n",
-                r->unmapped[i].name, r->unmapped[i].n);
+    for (size_t i = 0; i < r->n_unmapped; i++) {
+        if (strcmp(r->unmapped[i].name, STAD_INGEST_NO_CATEGORY) == 0)
+            fprintf(out, "  no category column: %" PRId64 " rows loaded as 'unmapped' (give "
+                         "their kind with --kind, e.g. --kind burglary.residential)\n",
+                    r->unmapped[i].n);
+        else
+            fprintf(out, "  unmapped category \"%s\": %" PRId64 " rows (add it to the "
+                         "taxonomy)\n",
+                    r->unmapped[i].name, r->unmapped[i].n);
+    }
     if (r->rejected)
         fprintf(out, "  see the rejects: stad rejects %" PRId64 "\n", r->batch_id);
 }

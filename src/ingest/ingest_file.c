@@ -400,7 +400,7 @@ static int row_kind(job *j, const ingest_row *row, const char **kind, const char
     *category = j->cat.len ? j->cat.s : NULL;
     if (j->fixed_kind) {
         *kind = j->fixed_kind;
-        return strcmp(*kind, "unmapped") ? 0 : count_up(&j->unmapped, "(no category column)");
+        return strcmp(*kind, "unmapped") ? 0 : count_up(&j->unmapped, STAD_INGEST_NO_CATEGORY);
     }
     int64_t *hit = ingest_map_get(&j->catcache, stad_strbuf_str(&j->cat));
     if (!hit) {
@@ -699,7 +699,14 @@ done:
 
 static int check_columns(job *j)
 {
-    const int *c = j->cols.col;
+    int *c = j->cols.col;
+    /* A time column with no date column beside it can only be useful when it holds
+     * whole timestamps ("time = 2016-01-01 01:00"); a row where it does not is
+     * rejected with the reason, so nothing is lost silently. */
+    if (c[INGEST_ROLE_TIME_FROM] < 0 && c[INGEST_ROLE_DATE] < 0 && c[INGEST_ROLE_TIME] >= 0) {
+        c[INGEST_ROLE_TIME_FROM] = c[INGEST_ROLE_TIME];
+        c[INGEST_ROLE_TIME] = -1;
+    }
     int has_time = c[INGEST_ROLE_TIME_FROM] >= 0 || c[INGEST_ROLE_DATE] >= 0;
     int has_xy = c[INGEST_ROLE_X] >= 0 && c[INGEST_ROLE_Y] >= 0;
     int has_ll = c[INGEST_ROLE_LAT] >= 0 && c[INGEST_ROLE_LON] >= 0;
@@ -820,6 +827,7 @@ static int setup_areas(job *j)
     }
     if (rc)
         return rc;
+    j->rep->no_buurten = j->buurt == NULL;
     stad_clear_error(j->ctx);
     extent_acc acc = {{0, 0, 0, 0}, 0};
     if (j->buurt)
@@ -1161,9 +1169,14 @@ int stad_ingest_file(stad_ctx *ctx, stad_store *s, const char *path,
                  (long long)report->without_area,
                  report->replaced_batch ? " (replaces an earlier version)" : "");
         for (size_t i = 0; i < report->n_unmapped; i++)
-            stad_log(ctx, STAD_LOG_WARN, "%s: category '%s' (%lld rows) has no kind in the "
-                     "taxonomy; loaded as 'unmapped'",
-                     path, report->unmapped[i].name, (long long)report->unmapped[i].n);
+            if (strcmp(report->unmapped[i].name, STAD_INGEST_NO_CATEGORY) == 0)
+                stad_log(ctx, STAD_LOG_WARN, "%s: no category column and no --kind: %lld rows "
+                         "loaded as 'unmapped'",
+                         path, (long long)report->unmapped[i].n);
+            else
+                stad_log(ctx, STAD_LOG_WARN, "%s: category '%s' (%lld rows) has no kind in "
+                         "the taxonomy; loaded as 'unmapped'",
+                         path, report->unmapped[i].name, (long long)report->unmapped[i].n);
     } else {
         rc = 0; /* unchanged */
     }

@@ -19,6 +19,8 @@ expect_contains "$T/ingest.out" "6660 accepted" "every row accepted"
 expect_contains "$T/ingest.out" "0 rejected" "no rejects"
 expect_not_contains "$T/ingest.out" "unmapped category" "BURGLARY and AGGRAVATED BURGLARY are in the taxonomy"
 expect_not_contains "$T/ingest.out" "swapped" "Cincinnati lon/lat are not swapped"
+expect_contains "$T/ingest.out" "no buurten in the store: rows are not assigned" \
+    "without areas the report says so instead of 0 of 6660 assigned"
 expect_eq "$(event_count)" 6660 "events"
 
 # The first incident (169634966, 2016-01-01 01:00, BURGLARY) in UTM 16N metres.
@@ -167,4 +169,18 @@ assert len(a) == len(b) == 6660, (len(a), len(b))
 diff = [(p, q) for p, q in zip(a, b) if p != q]
 assert not diff, "%d events differ, e.g. %r" % (len(diff), diff[:2])
 EOF
+# a bare x,y,time file: the lone time column holds whole timestamps; no category
+# column, so the report asks for --kind instead of a taxonomy entry
+"$PY" - "$T/burglary.csv" "$T/xyt.csv" <<'EOF' || fail "could not write x,y,time"
+import csv, sys
+w = csv.writer(open(sys.argv[2], "w", newline="", encoding="utf-8"))
+w.writerow(["x", "y", "time"])
+for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")):
+    w.writerow([r["x_utm16n_m"], r["y_utm16n_m"], r["datetime_local"]])
+EOF
+run_ok xyt "$STAD" --store "$US" ingest "$T/xyt.csv"
+expect_contains "$T/xyt.out" "6660 accepted, 0 rejected" "x,y,time: every row"
+expect_contains "$T/xyt.out" "time_from=time" "the time column read as timestamps"
+expect_contains "$T/xyt.out" "no category column: 6660 rows loaded as 'unmapped' (give their kind with --kind" \
+    "the report asks for --kind"
 note "ok"
