@@ -38,6 +38,10 @@ int stad_crs_area_contains(const stad_crs_area *a, double lon, double lat, doubl
  * the points"), names the UTM zone that would fit and says nothing was loaded. */
 int stad_crs_check_place(stad_ctx *ctx, const char *crs, double lon, double lat,
                          const char *what);
+/* 0 when crs can be a city's CRS: projected, with axes in metres; else STAD_EGEO with
+ * a message that says what would do (latitude/longitude or US survey feet would make
+ * every cell size, distance and walking time wrong). */
+int stad_crs_check_city(stad_ctx *ctx, const char *crs);
 /* The EPSG code of the WGS84 / UTM zone of a point (32601-32660 north, 32701-32760
  * south): a metric CRS for any city that has none of its own. */
 int stad_crs_utm_epsg(double lon, double lat);

@@ -88,6 +88,10 @@ static int setup_city(cli_env *env, const stad_settings *set, int created)
             crs = stad_conf_get(profile, "city", "crs");
         name = stad_conf_get(profile, "city", "name");
     }
+    if (created && crs && (rc = stad_crs_check_city(env->ctx, crs))) {
+        stad_conf_free(profile);
+        return cli_error(env, rc);
+    }
     stad_store *s = NULL;
     char *store_crs = NULL;
     rc = stad_store_open(env->ctx, env->store_path, &s);

@@ -48,7 +48,8 @@ static int run(cli_env *env, int argc, char **argv)
 
     /* Check the CRS before writing anything. */
     stad_transform *tr = NULL;
-    if (stad_transform_new(env->ctx, crs, STAD_CRS_WGS84, &tr)) {
+    if (stad_crs_check_city(env->ctx, crs) ||
+        stad_transform_new(env->ctx, crs, STAD_CRS_WGS84, &tr)) {
         stad_conf_free(profile);
         return cli_error(env, STAD_EGEO);
     }

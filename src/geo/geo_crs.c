@@ -84,3 +84,55 @@ int stad_crs_utm_epsg(double lon, double lat)
     zone = zone < 1 ? 1 : zone > 60 ? 60 : zone;
     return (lat >= 0 ? 32600 : 32700) + zone;
 }
+
+/* The projected part of crs (itself, or the horizontal part of a compound CRS), or
+ * NULL. The caller destroys what is returned. */
+static PJ *projected_part(PJ_CONTEXT *pc, PJ *pj)
+{
+    if (proj_get_type(pj) == PJ_TYPE_PROJECTED_CRS)
+        return proj_clone(pc, pj);
+    if (proj_get_type(pj) == PJ_TYPE_COMPOUND_CRS) {
+        PJ *h = proj_crs_get_sub_crs(pc, pj, 0);
+        if (h && proj_get_type(h) == PJ_TYPE_PROJECTED_CRS)
+            return h;
+        proj_destroy(h);
+    }
+    return NULL;
+}
+
+int stad_crs_check_city(stad_ctx *ctx, const char *crs)
+{
+    geo_cache *c = geo_cache_get(ctx);
+    if (!c)
+        return stad_fail(ctx, STAD_ENOMEM, "out of memory");
+    PJ *pj = crs && *crs ? proj_create(c->pc, crs) : NULL;
+    if (!pj)
+        return stad_fail(ctx, STAD_EGEO, "'%s' is not a coordinate reference system PROJ knows",
+                         crs ? crs : "");
+    PJ *proj = projected_part(c->pc, pj);
+    proj_destroy(pj);
+    if (!proj)
+        return stad_fail(ctx, STAD_EGEO,
+                         "%s is not a projected CRS: stad measures cells, distances and routes "
+                         "in metres, so the city needs one in metres, such as its national "
+                         "grid (EPSG:28992 in the Netherlands) or its UTM zone (EPSG:326zz "
+                         "north of the equator, 327zz south; zz = 1 + (longitude + 180) / 6)",
+                         crs);
+    PJ *cs = proj_crs_get_coordinate_system(c->pc, proj);
+    double factor = 0;
+    const char *unit = NULL;
+    int ok = cs && proj_cs_get_axis_info(c->pc, cs, 0, NULL, NULL, NULL, &factor, &unit, NULL,
+                                         NULL);
+    proj_destroy(cs);
+    proj_destroy(proj);
+    if (!ok)
+        return stad_fail(ctx, STAD_EGEO, "%s: PROJ does not say in which unit it measures", crs);
+    if (factor != 1.0)
+        return stad_fail(ctx, STAD_EGEO,
+                         "%s measures in %s, not metres: stad's cell sizes, distances and "
+                         "walking times are in metres. Use a metric CRS for the city, such as "
+                         "its UTM zone (EPSG:326zz north of the equator, 327zz south; zz = 1 + "
+                         "(longitude + 180) / 6)",
+                         crs, unit ? unit : "another unit");
+    return 0;
+}

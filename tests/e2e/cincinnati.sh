@@ -9,6 +9,13 @@ zcat "$F" >"$T/burglary.csv"
 rows=$(csv_rows "$T/burglary.csv")
 expect_eq "$rows" 6660 "rows in the Cincinnati file (SOURCE.md)"
 
+# a city CRS must be projected and metric: degrees or US feet would make every cell
+# size and walking time wrong; the refusal writes no store
+expect_exit 1 init_deg "$STAD" --store "$T/deg.db" init --crs EPSG:4326
+expect_contains "$T/init_deg.err" "EPSG:4326 is not a projected CRS" "degrees refused"
+expect_exit 1 init_ft "$STAD" --store "$T/ft.db" init --crs EPSG:3435
+expect_contains "$T/init_ft.err" "measures in US survey foot, not metres" "feet refused"
+[ ! -e "$T/deg.db" ] && [ ! -e "$T/ft.db" ] || fail "a refused init left a store behind"
 run_ok init st init --city cincinnati
 expect_contains "$T/init.out" "EPSG:32616" "init --city cincinnati uses UTM zone 16N"
 

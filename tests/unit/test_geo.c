@@ -366,6 +366,15 @@ static void test_crs_area_of_use(void **state)
     /* a bare PROJ string says nothing of where; nonsense is an error */
     assert_int_equal(stad_crs_area_of_use(ctx, "+proj=merc +datum=WGS84", &a), STAD_ENOTFOUND);
     assert_int_equal(stad_crs_area_of_use(ctx, "EPSG:999999", &a), STAD_EGEO);
+    /* a city's CRS must be projected and in metres */
+    assert_int_equal(stad_crs_check_city(ctx, "EPSG:28992"), 0);
+    assert_int_equal(stad_crs_check_city(ctx, "EPSG:32616"), 0);
+    assert_int_equal(stad_crs_check_city(ctx, "EPSG:7415"), 0); /* RD + NAP, compound */
+    assert_int_equal(stad_crs_check_city(ctx, "EPSG:4326"), STAD_EGEO);
+    assert_non_null(strstr(stad_errmsg(ctx), "not a projected CRS"));
+    assert_int_equal(stad_crs_check_city(ctx, "EPSG:3435"), STAD_EGEO); /* Illinois East, ftUS */
+    assert_non_null(strstr(stad_errmsg(ctx), "not metres"));
+    assert_int_equal(stad_crs_check_city(ctx, "EPSG:999999"), STAD_EGEO);
     stad_ctx_free(ctx);
 }
 
