@@ -82,8 +82,8 @@ const cli_command cmd_init = {
     "\n"
     "  --city NAME   a city profile from the configuration (utrecht, groningen,\n"
     "                cincinnati) or a profile file with [city] name = ..., crs = ...\n"
-    "  --crs CRS     the projected CRS, e.g. EPSG:28992 (RD New, the default) or\n"
-    "                EPSG:32616 (UTM zone 16N); overrides the profile\n"
+    "  --crs CRS     the projected CRS in metres, e.g. EPSG:28992 (RD New, the\n"
+    "                default) or EPSG:32616 (UTM zone 16N); overrides the profile\n"
     "  --name NAME   the city's name\n",
     run,
 };
