@@ -63,8 +63,9 @@ static int conflicts(stad_social_db *db, const stad_social_result *r, const char
             stad_strbuf lab = STAD_STRBUF_INIT;
             cell_label(r, c, &lab);
             stad_fail(db->ctx, STAD_ERANGE,
-                      "refused: cell '%s' and cell '%s' of release '%s' differ by %zu "
-                      "households (fewer than %d); publishing both would reveal that group",
+                      "refused: cell '%s' of this release and cell '%s' of release '%s' "
+                      "differ by %zu households (fewer than %d); publishing both would "
+                      "reveal that group",
                       stad_strbuf_str(&lab), old_label, old_name, diff, r->threshold);
             stad_strbuf_free(&lab);
             return 1;
