@@ -386,6 +386,21 @@ int stad_time_parse_order(const char *s, int order, int64_t *t, int *precision,
 
 int stad_time_order_evidence(const char *s)
 {
+    /* Only "d-m-..." with two numbers up front can depend on the order; most files
+     * write ISO dates, and this runs for every row until a file shows its order. */
+    const char *p = s;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    int n1 = 0, n2 = 0;
+    while (n1 < 3 && isdigit((unsigned char)p[n1]))
+        n1++;
+    if (n1 == 0 || n1 > 2 || !strchr("-/.", p[n1]) || !p[n1])
+        return STAD_DATE_ORDER_NONE;
+    p += n1 + 1;
+    while (n2 < 3 && isdigit((unsigned char)p[n2]))
+        n2++;
+    if (n2 == 0 || n2 > 2)
+        return STAD_DATE_ORDER_NONE;
     int64_t day_first, month_first;
     int ok_d = stad_time_parse_order(s, STAD_DATE_DAY_FIRST, &day_first, NULL, NULL) == 0;
     int ok_m = stad_time_parse_order(s, STAD_DATE_MONTH_FIRST, &month_first, NULL, NULL) == 0;
