@@ -44,13 +44,15 @@ static const char *level_below(const char *level)
 static const char *const CODE_BUURT[] = {"BU_CODE", "buurtcode", NULL};
 static const char *const CODE_WIJK[] = {"WK_CODE", "wijkcode", NULL};
 static const char *const CODE_CITY[] = {"GM_CODE", "gemeentecode", NULL};
+/* GEOID: US census tracts and block groups; GSS_CODE: UK wards and LSOAs. */
 static const char *const CODE_ANY[] = {"BU_CODE", "WK_CODE", "GM_CODE", "CODE",
-                                       "buurtcode", "wijkcode", "id", NULL};
+                                       "buurtcode", "wijkcode", "GEOID", "GSS_CODE", "id",
+                                       NULL};
 static const char *const NAME_BUURT[] = {"BU_NAAM", "buurtnaam", NULL};
 static const char *const NAME_WIJK[] = {"WK_NAAM", "wijknaam", NULL};
 static const char *const NAME_CITY[] = {"GM_NAAM", "gemeentenaam", NULL};
 static const char *const NAME_ANY[] = {"NAAM", "name", "BU_NAAM", "WK_NAAM",
-                                       "buurtnaam", "wijknaam", "GM_NAAM", NULL};
+                                       "buurtnaam", "wijknaam", "GM_NAAM", "NAMELSAD", NULL};
 
 static int find_field(OGRFeatureDefnH defn, const char *const *names)
 {
@@ -445,8 +447,8 @@ static int load_layer(load_job *j, OGRLayerH layer)
         else if (code_i < 0)
             rc = stad_fail(j->ctx, STAD_ECOLUMNS,
                            "%s: no area code field found (looked for BU_CODE, WK_CODE, "
-                           "GM_CODE, CODE, buurtcode, wijkcode, id); fields are: %s; "
-                           "name one with code_field",
+                           "GM_CODE, CODE, buurtcode, wijkcode, GEOID, GSS_CODE, id); fields "
+                           "are: %s; name one with --code-field (and --name-field)",
                            j->path, stad_strbuf_str(&fl));
         else
             rc = stad_fail(j->ctx, STAD_ECOLUMNS, "%s: no field '%s'; fields are: %s",
