@@ -1,6 +1,7 @@
 /* Which column holds what: headers matched against Dutch and English synonyms
  * (config/columns.conf), or named in a mapping file that wins over the synonyms. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -224,6 +225,63 @@ static int source_setting(stad_ctx *ctx, const stad_conf *mapping, ingest_column
     return 0;
 }
 
+/* The CRS a normalised coordinate header names itself, after its "x_" or "y_":
+ * "utm16n" or "utm16n_m" (WGS 84 / UTM zone 16N: EPSG:32616; "s" for the south,
+ * 327zz) or "epsg28992". 1 and the CRS in crs, else 0. */
+static int crs_in_header(const char *norm, char axis, char *crs, size_t size)
+{
+    if (norm[0] != axis || norm[1] != '_')
+        return 0;
+    const char *p = norm + 2;
+    char *end;
+    if (strncmp(p, "utm", 3) == 0 && isdigit((unsigned char)p[3])) {
+        long zone = strtol(p + 3, &end, 10);
+        if (zone < 1 || zone > 60 || (*end != 'n' && *end != 's') ||
+            (end[1] && strcmp(end + 1, "_m") != 0))
+            return 0;
+        snprintf(crs, size, "EPSG:%ld", (*end == 'n' ? 32600 : 32700) + zone);
+        return 1;
+    }
+    if (strncmp(p, "epsg", 4) == 0 && isdigit((unsigned char)p[4])) {
+        long code = strtol(p + 4, &end, 10);
+        if (*end || code <= 0 || code > 999999)
+            return 0;
+        snprintf(crs, size, "EPSG:%ld", code);
+        return 1;
+    }
+    return 0;
+}
+
+/* x/y columns that say their CRS in the header ("x_utm16n_m", "y_utm16n_m"), for a
+ * file whose coordinates the synonyms did not find or whose x header has no CRS. */
+static int find_self_named_xy(ingest_columns *out, char **norm, const int *used, size_t n)
+{
+    int cx = out->col[INGEST_ROLE_X], cy = out->col[INGEST_ROLE_Y];
+    char crs[32], other[32];
+    if (cx >= 0 && cy >= 0) {
+        if (out->xy_crs || !crs_in_header(norm[cx], 'x', crs, sizeof crs) ||
+            !crs_in_header(norm[cy], 'y', other, sizeof other) || strcmp(crs, other) != 0)
+            return 0;
+        out->xy_crs = stad_arena_strdup(&out->arena, crs);
+        return out->xy_crs ? 0 : STAD_ENOMEM;
+    }
+    if (cx >= 0 || cy >= 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (used[i] || !crs_in_header(norm[i], 'x', crs, sizeof crs))
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (!used[k] && strcmp(norm[k] + 1, norm[i] + 1) == 0 && norm[k][0] == 'y' &&
+                crs_in_header(norm[k], 'y', other, sizeof other)) {
+                out->col[INGEST_ROLE_X] = (int)i;
+                out->col[INGEST_ROLE_Y] = (int)k;
+                out->xy_crs = stad_arena_strdup(&out->arena, crs);
+                return out->xy_crs ? 0 : STAD_ENOMEM;
+            }
+    }
+    return 0;
+}
+
 int ingest_columns_detect(stad_ctx *ctx, const ingest_synonyms *syn, const stad_conf *mapping,
                           const char *file, char *const *headers, size_t n,
                           ingest_columns *out)
@@ -298,6 +356,8 @@ int ingest_columns_detect(stad_ctx *ctx, const ingest_synonyms *syn, const stad_
         if (v)
             out->xy_crs = syn->crs[*v];
     }
+    if (find_self_named_xy(out, norm, used, n))
+        rc = stad_fail(ctx, STAD_ENOMEM, "%s: out of memory", file);
 done:
     free(norm);
     free(used);

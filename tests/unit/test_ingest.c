@@ -363,6 +363,27 @@ static void t_columns(void **state)
     assert_null(c.xy_crs); /* generic: the city's CRS */
     ingest_columns_free(&c);
 
+    /* headers that name their own CRS: UTM zone and hemisphere, or an EPSG code */
+    char *utm[] = {"datetime_local", "offense", "x_utm16n_m", "y_utm16n_m"};
+    assert_int_equal(ingest_columns_detect(ctx, syn, NULL, "u.csv", utm, 4, &c), 0);
+    assert_int_equal(c.col[INGEST_ROLE_X], 2);
+    assert_int_equal(c.col[INGEST_ROLE_Y], 3);
+    assert_string_equal(c.xy_crs, "EPSG:32616");
+    ingest_columns_free(&c);
+    char *south[] = {"date", "X UTM33S", "Y UTM33S"};
+    assert_int_equal(ingest_columns_detect(ctx, syn, NULL, "s.csv", south, 3, &c), 0);
+    assert_string_equal(c.xy_crs, "EPSG:32733");
+    ingest_columns_free(&c);
+    char *epsg[] = {"date", "x_epsg2154", "y_epsg2154"};
+    assert_int_equal(ingest_columns_detect(ctx, syn, NULL, "e.csv", epsg, 3, &c), 0);
+    assert_int_equal(c.col[INGEST_ROLE_X], 1);
+    assert_string_equal(c.xy_crs, "EPSG:2154");
+    ingest_columns_free(&c);
+    char *mixed[] = {"date", "x_utm16n_m", "y_utm17n_m"}; /* no pair: not taken */
+    assert_int_equal(ingest_columns_detect(ctx, syn, NULL, "m.csv", mixed, 3, &c), 0);
+    assert_int_equal(c.col[INGEST_ROLE_X], -1);
+    ingest_columns_free(&c);
+
     /* a mapping wins; a mapping naming an absent column fails with line and file */
     const char *m = "[columns]\ncategory = Bronregistratie\n[source]\ncrs = EPSG:4326\n"
                     "decimal = comma\nencoding = latin1\n";
@@ -932,11 +953,14 @@ static void t_cincinnati(void **state)
     assert_int_equal(r.accepted, 6660);
     assert_int_equal(kind_count(&r, "burglary"), 6660);
     assert_int_equal(r.n_unmapped, 0);
-    /* lat/lon in, UTM 16N out, close to the file's own projected columns */
-    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE abs(x - CAST(json_extract(attrs, "
-                                 "'$.x_utm16n_m') AS REAL)) < 1 AND abs(y - CAST(json_extract("
-                                 "attrs, '$.y_utm16n_m') AS REAL)) < 1"),
-                     6660);
+    /* the file's own UTM 16N columns say their CRS in the header (x_utm16n_m) and are
+     * taken as they are; the lon/lat computed from them match the file's to 1e-5 deg
+     * (incident 169634966: 714859.7, 4339171.7; -84.5127164, 39.1752513) */
+    assert_non_null(strstr(r.columns, "x=x_utm16n_m"));
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id = '169634966' AND "
+                                 "abs(x - 714859.7) < 0.01 AND abs(y - 4339171.7) < 0.01 AND "
+                                 "abs(lon + 84.5127164) < 1e-5 AND abs(lat - 39.1752513) < 1e-5"),
+                     1);
     stad_ingest_report_free(&r);
     free(path);
 
