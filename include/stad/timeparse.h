@@ -17,8 +17,9 @@ enum stad_time_precision {
 
 /* Parses one value. Accepted: ISO 8601 (2017-09-20, 2017-09-20T17:30[:00][Z|+01:00]
  * with 'T' or ' '), dd-mm-yyyy, dd/mm/yyyy, d-m-yyyy, dd.mm.yyyy, each optionally followed
- * by hh:mm[:ss] (with AM/PM on a 12-hour clock); Dutch and English month names ("20 september 2017", "20-sep-2017",
- * "woensdag 20 sept. 2017 17:30"); Excel serial dates (42998 or 42998.729166...) in the
+ * by hh:mm[:ss] (with AM/PM on a 12-hour clock); Dutch and English month names
+ * ("20 september 2017", "20-sep-2017", "Sep 20, 2017", "woensdag 20 sept. 2017 17:30");
+ * Excel serial dates (42998 or 42998.729166...) in the
  * 1900 system. Impossible dates (31-02-2017) and times (25:00) are errors.
  * Returns 0 and sets *t (and *precision if not NULL), or STAD_EPARSE / STAD_ERANGE
  * with a reason in *why (static string; may be NULL). */

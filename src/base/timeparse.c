@@ -337,6 +337,21 @@ int stad_time_parse_order(const char *s, int order, int64_t *t, int *precision,
     }
 
     int a, b, y;
+    /* month name first, as US text writes it: "Jan 5, 2018 10:00 PM" */
+    save = c;
+    if (read_word(&c, word, sizeof word) && (b = month_from_word(word)) != 0) {
+        accept(&c, ".");
+        skip_space(&c);
+        if (!read_int(&c, 2, &a))
+            return fail(why, "expected a day after the month", STAD_EPARSE);
+        accept(&c, ",");
+        skip_space(&c);
+        if (read_int(&c, 4, &y) != 4)
+            return fail(why, "expected a year", STAD_EPARSE);
+        accept(&c, ",");
+        return finish(y, b, a, &c, t, precision, why);
+    }
+    c = save;
     int na = read_int(&c, 4, &a);
     if (na == 0)
         return fail(why, "no date found", STAD_EPARSE);

@@ -225,6 +225,11 @@ static void test_time_us_exports(void **state)
     expect_month_first("2017-09-20 05:00 pm", "2017-09-20T17:00:00");
     expect_month_first("20 september 2017", "2017-09-20T00:00:00");
     expect_time("20/09/2017 5:30 PM", "2017-09-20T17:30:00");
+    expect_time("Jan 5, 2018 10:00 PM", "2018-01-05T22:00:00");
+    expect_time("September 20, 2017", "2017-09-20");
+    expect_time("sept. 20 2017 17:30", "2017-09-20T17:30:00");
+    expect_bad("Jan 2018");
+    expect_bad("Jan 5");
     expect_time("20-09-2017 17:30 uur", "2017-09-20T17:30:00");
     expect_bad("2017-09-20 13:00 PM");
     expect_bad("2017-09-20 00:30 PM");
