@@ -530,6 +530,37 @@ static int load_covariates(stad_ctx *ctx, stad_store *s, const stad_predict_opts
     return rc;
 }
 
+static int add_kind(void *user, const stad_kind_row *k)
+{
+    stad_strbuf *b = user;
+    stad_strbuf_printf(b, "%s%s (%lld)", b->len ? ", " : "", k->kind, (long long)k->count);
+    return 0;
+}
+
+/* Why there is nothing to forecast from, with the kinds the caller could use instead
+ * (counted within the caller's sources and place, over all time). */
+static int no_events(stad_ctx *ctx, stad_store *s, const stad_event_filter *asked,
+                     const stad_predict_opts *o, int64_t until)
+{
+    stad_strbuf asked_kinds = STAD_STRBUF_INIT, kinds = STAD_STRBUF_INIT;
+    for (size_t i = 0; i < o->n_kinds; i++)
+        stad_strbuf_printf(&asked_kinds, "%s%s", i ? ", " : "", o->kinds[i]);
+    stad_event_filter any = *asked;
+    any.kinds = NULL;
+    any.n_kinds = 0;
+    any.has_period = 0;
+    int rc = stad_store_kinds_each(s, &any, add_kind, &kinds);
+    stad_clear_error(ctx);
+    rc = stad_fail(ctx, STAD_EEMPTY, "forecast: no located events of kind %s%s; %s%s",
+                   asked_kinds.len ? stad_strbuf_str(&asked_kinds) : "(any)",
+                   o->history_from || until ? " in the period" : "",
+                   !rc && kinds.len ? "the store has " : "the store has no events",
+                   !rc && kinds.len ? stad_strbuf_str(&kinds) : "");
+    stad_strbuf_free(&asked_kinds);
+    stad_strbuf_free(&kinds);
+    return rc;
+}
+
 int stad_predict_data_load(stad_ctx *ctx, stad_store *s, const stad_predict_opts *opts,
                            int64_t until, stad_predict_data **out)
 {
@@ -569,8 +600,7 @@ int stad_predict_data_load(stad_ctx *ctx, stad_store *s, const stad_predict_opts
     free(w);
     stad_events_free(e);
     if (rc == STAD_EEMPTY)
-        return stad_fail(ctx, STAD_EEMPTY, "forecast: no located events of this kind%s",
-                         o.history_from || until ? " in the period" : "");
+        return no_events(ctx, s, &f, &o, until);
     if (!rc && (rc = load_covariates(ctx, s, &o, *out))) {
         stad_predict_data_free(*out);
         *out = NULL;

@@ -200,4 +200,8 @@ expect_contains "$T/xyt.out" "6660 accepted, 0 rejected" "x,y,time: every row"
 expect_contains "$T/xyt.out" "time_from=time" "the time column read as timestamps"
 expect_contains "$T/xyt.out" "no category column: 6660 rows loaded as 'unmapped' (give their kind with --kind" \
     "the report asks for --kind"
+# a forecast of a kind the store does not hold says which kinds it does hold
+expect_exit 1 no_kind "$STAD" --store "$US" predict --kind theft.bike --at 2018-06-01
+expect_contains "$T/no_kind.err" "no located events of kind theft.bike in the period; the store has burglary (6660), unmapped (6660)" \
+    "the kinds the store holds are named"
 note "ok"
