@@ -271,7 +271,7 @@ static int find_self_named_xy(ingest_columns *out, char **norm, const int *used,
         if (used[i] || !crs_in_header(norm[i], 'x', crs, sizeof crs))
             continue;
         for (size_t k = 0; k < n; k++)
-            if (!used[k] && strcmp(norm[k] + 1, norm[i] + 1) == 0 && norm[k][0] == 'y' &&
+            if (!used[k] && norm[k][0] == 'y' && strcmp(norm[k] + 1, norm[i] + 1) == 0 &&
                 crs_in_header(norm[k], 'y', other, sizeof other)) {
                 out->col[INGEST_ROLE_X] = (int)i;
                 out->col[INGEST_ROLE_Y] = (int)k;
