@@ -24,18 +24,33 @@ int stad_city_crs(stad_ctx *ctx, stad_store *s, char **out)
     return 0;
 }
 
+/* The PROJ object of crs in the context's PROJ context (*pc), or NULL after
+ * stad_fail with the reason in *rc. The caller destroys it. */
+static PJ *crs_create(stad_ctx *ctx, const char *crs, PJ_CONTEXT **pc, int *rc)
+{
+    geo_cache *c = geo_cache_get(ctx);
+    if (!c) {
+        *rc = stad_fail(ctx, STAD_ENOMEM, "out of memory");
+        return NULL;
+    }
+    *pc = c->pc;
+    PJ *pj = crs && *crs ? proj_create(c->pc, crs) : NULL;
+    if (!pj)
+        *rc = stad_fail(ctx, STAD_EGEO, "'%s' is not a coordinate reference system PROJ knows",
+                        crs ? crs : "");
+    return pj;
+}
+
 int stad_crs_area_of_use(stad_ctx *ctx, const char *crs, stad_crs_area *out)
 {
     memset(out, 0, sizeof *out);
-    geo_cache *c = geo_cache_get(ctx);
-    if (!c)
-        return stad_fail(ctx, STAD_ENOMEM, "out of memory");
-    PJ *pj = crs && *crs ? proj_create(c->pc, crs) : NULL;
+    PJ_CONTEXT *pc;
+    int rc;
+    PJ *pj = crs_create(ctx, crs, &pc, &rc);
     if (!pj)
-        return stad_fail(ctx, STAD_EGEO, "'%s' is not a coordinate reference system PROJ knows",
-                         crs ? crs : "");
+        return rc;
     const char *name = NULL;
-    int ok = proj_get_area_of_use(c->pc, pj, &out->west, &out->south, &out->east, &out->north,
+    int ok = proj_get_area_of_use(pc, pj, &out->west, &out->south, &out->east, &out->north,
                                   &name) &&
              out->west > -1000;
     if (ok) {
@@ -102,14 +117,12 @@ static PJ *projected_part(PJ_CONTEXT *pc, PJ *pj)
 
 int stad_crs_check_city(stad_ctx *ctx, const char *crs)
 {
-    geo_cache *c = geo_cache_get(ctx);
-    if (!c)
-        return stad_fail(ctx, STAD_ENOMEM, "out of memory");
-    PJ *pj = crs && *crs ? proj_create(c->pc, crs) : NULL;
+    PJ_CONTEXT *pc;
+    int rc;
+    PJ *pj = crs_create(ctx, crs, &pc, &rc);
     if (!pj)
-        return stad_fail(ctx, STAD_EGEO, "'%s' is not a coordinate reference system PROJ knows",
-                         crs ? crs : "");
-    PJ *proj = projected_part(c->pc, pj);
+        return rc;
+    PJ *proj = projected_part(pc, pj);
     proj_destroy(pj);
     if (!proj)
         return stad_fail(ctx, STAD_EGEO,
@@ -118,10 +131,10 @@ int stad_crs_check_city(stad_ctx *ctx, const char *crs)
                          "grid (EPSG:28992 in the Netherlands) or its UTM zone (EPSG:326zz "
                          "north of the equator, 327zz south; zz = 1 + (longitude + 180) / 6)",
                          crs);
-    PJ *cs = proj_crs_get_coordinate_system(c->pc, proj);
+    PJ *cs = proj_crs_get_coordinate_system(pc, proj);
     double factor = 0;
     const char *unit = NULL;
-    int ok = cs && proj_cs_get_axis_info(c->pc, cs, 0, NULL, NULL, NULL, &factor, &unit, NULL,
+    int ok = cs && proj_cs_get_axis_info(pc, cs, 0, NULL, NULL, NULL, &factor, &unit, NULL,
                                          NULL);
     proj_destroy(cs);
     proj_destroy(proj);
