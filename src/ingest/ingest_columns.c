@@ -358,6 +358,11 @@ int ingest_columns_detect(stad_ctx *ctx, const ingest_synonyms *syn, const stad_
     }
     if (find_self_named_xy(out, norm, used, n))
         rc = stad_fail(ctx, STAD_ENOMEM, "%s: out of memory", file);
+    /* A point column is read only when no coordinate pair is there; otherwise it stays
+     * an attribute ("location" may be words). */
+    if ((out->col[INGEST_ROLE_X] >= 0 && out->col[INGEST_ROLE_Y] >= 0) ||
+        (out->col[INGEST_ROLE_LAT] >= 0 && out->col[INGEST_ROLE_LON] >= 0))
+        out->col[INGEST_ROLE_POINT] = -1;
 done:
     free(norm);
     free(used);

@@ -21,7 +21,9 @@
 #define OUTSIDE_MARGIN 2000.0 /* metres beyond the areas' extent still "in the city" */
 #define PROGRESS_EVERY 4096
 
-enum coord_mode { COORD_NONE, COORD_XY, COORD_LATLON, COORD_GEOM };
+/* Where a row's point comes from: an x/y pair, a lat/lon pair, the geometry of a
+ * geodata file, or one cell holding a point ("POINT (x y)", "(lat, lon)"). */
+enum coord_mode { COORD_NONE, COORD_XY, COORD_LATLON, COORD_GEOM, COORD_POINT };
 
 /* Duplicate detection: 64-bit row hashes -> first line. */
 typedef struct dedup {
@@ -203,7 +205,8 @@ static int inside_extent(const job *j, double x, double y)
 /* Source coordinates -> city x/y. 0 on success. */
 static int to_city(const job *j, double sx, double sy, double *x, double *y)
 {
-    if (j->mode == COORD_LATLON && (fabs(sy) > 90.0 || fabs(sx) > 180.0))
+    if ((j->mode == COORD_LATLON || (j->mode == COORD_POINT && j->src_is_wgs)) &&
+        (fabs(sy) > 90.0 || fabs(sx) > 180.0))
         return -1;
     *x = sx;
     *y = sy;
@@ -225,6 +228,21 @@ static int row_coords(const job *j, const ingest_row *row, double *sx, double *s
             return 0;
         *sx = row->gx;
         *sy = row->gy;
+    } else if (j->mode == COORD_POINT) {
+        const char *v = nonempty(field(j, row, INGEST_ROLE_POINT));
+        int lat_first;
+        if (!v)
+            return 0;
+        if (ingest_parse_point(v, sx, sy, &lat_first)) {
+            *bad_role = INGEST_ROLE_POINT;
+            *why = "not a point (POINT (x y) or (lat, lon))";
+            return -1;
+        }
+        if (lat_first) {
+            double t = *sx;
+            *sx = *sy;
+            *sy = t;
+        }
     } else {
         int ra = j->mode == COORD_XY ? INGEST_ROLE_X : INGEST_ROLE_LON;
         int rb = j->mode == COORD_XY ? INGEST_ROLE_Y : INGEST_ROLE_LAT;
@@ -296,6 +314,54 @@ static int decide_xy_or_latlon(job *j)
                  "in the city's CRS %s (%d of %d do); reading latitude/longitude",
                  j->path, j->city_crs, agree, n);
     j->mode = COORD_LATLON;
+    j->src_crs = STAD_CRS_WGS84;
+    return use_coords(j);
+}
+
+static int columns_settled(job *j);
+
+/* A point column: its first rows must hold points, and points that all lie within
+ * longitude/latitude range are degrees (WGS84), unless a mapping names the CRS. */
+static int decide_point_crs(job *j)
+{
+    if (j->mode != COORD_POINT)
+        return 0;
+    int n = 0, ok = 0, degrees = 0;
+    const char *example = NULL;
+    for (size_t i = 0; i < j->n_saved; i++) {
+        double a, b;
+        int role;
+        const char *why;
+        int has = row_coords(j, &j->saved[i].row, &a, &b, &role, &why);
+        if (has == 0)
+            continue;
+        n++;
+        if (has < 0) {
+            if (!example)
+                example = field(j, &j->saved[i].row, INGEST_ROLE_POINT);
+            continue;
+        }
+        ok++;
+        degrees += fabs(a) <= 180.0 && fabs(b) <= 90.0;
+    }
+    const int *c = j->cols.col;
+    int no_points = n && (ok == 0 || ok * 2 < n);
+    if (no_points && (c[INGEST_ROLE_STREET] >= 0 || c[INGEST_ROLE_POSTCODE] >= 0)) {
+        /* words such as "Grote Markt" in a "locatie" column of a file with addresses:
+         * an attribute after all */
+        j->cols.col[INGEST_ROLE_POINT] = -1;
+        j->mode = COORD_NONE;
+        return columns_settled(j);
+    }
+    if (no_points)
+        return stad_fail(j->ctx, STAD_ECOLUMNS,
+                         "%s: column '%s' was taken for the location but holds no points "
+                         "('%s'; %d of the first %d values are POINT (x y) or (lat, lon)); "
+                         "name the coordinate columns in a mapping",
+                         j->path, header_of(j, INGEST_ROLE_POINT), example ? example : "",
+                         ok, n);
+    if (j->cols.crs || !ok || degrees < ok)
+        return 0;
     j->src_crs = STAD_CRS_WGS84;
     return use_coords(j);
 }
@@ -438,7 +504,7 @@ static int prepare_attr_keys(job *j)
             role_col |= j->cols.col[r] == (int)i &&
                         (j->target != STAD_INGEST_ASSETS || r == INGEST_ROLE_ID ||
                          r == INGEST_ROLE_X || r == INGEST_ROLE_Y || r == INGEST_ROLE_LAT ||
-                         r == INGEST_ROLE_LON);
+                         r == INGEST_ROLE_LON || r == INGEST_ROLE_POINT);
         if (role_col)
             continue;
         stad_strbuf_clear(&key);
@@ -450,6 +516,20 @@ static int prepare_attr_keys(job *j)
         }
     }
     stad_strbuf_free(&key);
+    return 0;
+}
+
+/* After the roles are known (and again if one is given up): which columns go into
+ * the attributes, and the report's description of the columns. */
+static int columns_settled(job *j)
+{
+    stad_strbuf d = STAD_STRBUF_INIT;
+    if (prepare_attr_keys(j) || ingest_columns_describe(&j->cols, j->rd->headers, &d)) {
+        stad_strbuf_free(&d);
+        return stad_fail(j->ctx, STAD_ENOMEM, "%s: out of memory", j->path);
+    }
+    free(j->rep->columns);
+    j->rep->columns = stad_strbuf_take(&d);
     return 0;
 }
 
@@ -560,8 +640,9 @@ static int process_row(job *j, const ingest_row *row)
                       v ? v : "");
     }
     int64_t buurt = 0, wijk = 0;
-    const char *coord_col = j->mode == COORD_XY     ? header_of(j, INGEST_ROLE_X)
+    const char *coord_col = j->mode == COORD_XY       ? header_of(j, INGEST_ROLE_X)
                             : j->mode == COORD_LATLON ? header_of(j, INGEST_ROLE_LAT)
+                            : j->mode == COORD_POINT  ? header_of(j, INGEST_ROLE_POINT)
                                                       : "geometry";
     if (has) {
         int bad = to_city(j, sx, sy, &x, &y);
@@ -712,7 +793,8 @@ static int check_columns(job *j)
     int has_ll = c[INGEST_ROLE_LAT] >= 0 && c[INGEST_ROLE_LON] >= 0;
     int has_geom = j->rd->geom_crs != NULL || (j->rd->format && strcmp(j->rd->format, "csv") &&
                                                !j->rd->spreadsheet);
-    int has_addr = c[INGEST_ROLE_STREET] >= 0 || c[INGEST_ROLE_POSTCODE] >= 0;
+    int has_addr = c[INGEST_ROLE_STREET] >= 0 || c[INGEST_ROLE_POSTCODE] >= 0 ||
+                   c[INGEST_ROLE_POINT] >= 0;
     stad_strbuf missing = STAD_STRBUF_INIT, found = STAD_STRBUF_INIT;
     int bad = 0;
     if (j->target == STAD_INGEST_EVENTS && !has_time) {
@@ -723,7 +805,8 @@ static int check_columns(job *j)
     int need_loc = j->target == STAD_INGEST_ASSETS ? !(has_xy || has_ll || has_geom)
                                                    : !(has_xy || has_ll || has_geom || has_addr);
     if (need_loc) {
-        stad_strbuf_printf(&missing, "%sa location (x/y: x_rd, y_rd, x, y; lat/lon%s)",
+        stad_strbuf_printf(&missing, "%sa location (x/y: x_rd, y_rd, x, y; lat/lon; a "
+                                     "point such as wkt or location%s)",
                            bad ? " and " : "",
                            j->target == STAD_INGEST_EVENTS ? "; or street, postcode" : "");
         bad = 1;
@@ -762,6 +845,9 @@ static int setup_coords(job *j)
     } else if (has_ll) {
         j->mode = COORD_LATLON;
         j->src_crs = STAD_CRS_WGS84;
+    } else if (c[INGEST_ROLE_POINT] >= 0 && !j->rd->geom_crs) {
+        j->mode = COORD_POINT; /* in the city's CRS until the values say degrees */
+        j->src_crs = j->city_crs;
     } else if (j->rd->geom_crs || strcmp(j->rd->format, "csv") != 0) {
         j->mode = COORD_GEOM;
         j->src_crs = j->rd->geom_crs ? j->rd->geom_crs : j->city_crs;
@@ -991,13 +1077,8 @@ static int run(job *j, const stad_ingest_opts *o)
         j->order_settled = 1;
         j->rep->dates_month_first = order == STAD_DATE_MONTH_FIRST;
     }
-    if (prepare_attr_keys(j))
-        return stad_fail(j->ctx, STAD_ENOMEM, "%s: out of memory", j->path);
-    {
-        stad_strbuf d = STAD_STRBUF_INIT;
-        ingest_columns_describe(&j->cols, j->rd->headers, &d);
-        rep->columns = stad_strbuf_take(&d);
-    }
+    if ((rc = columns_settled(j)))
+        return rc;
 
     const char *kind = o->kind ? o->kind : j->cols.kind;
     if (j->target == STAD_INGEST_ASSETS) {
@@ -1032,7 +1113,7 @@ static int run(job *j, const stad_ingest_opts *o)
         return more;
     if (j->n_saved == 0)
         return stad_fail(j->ctx, STAD_EEMPTY, "%s: no data rows after the header", j->path);
-    if ((rc = decide_xy_or_latlon(j)))
+    if ((rc = decide_xy_or_latlon(j)) || (rc = decide_point_crs(j)))
         return rc;
     decide_swap(j);
     if ((rc = check_crs_area(j)))

@@ -204,7 +204,7 @@ int ingest_pdf_tables(stad_ctx *ctx, const char *path, const ingest_pdf_page *pa
 #define INGEST_ROLES(R_)                                                       \
     R_(TIME_FROM, "time_from") R_(TIME_TO, "time_to") R_(DATE, "date")           \
     R_(TIME, "time") R_(TO_DATE, "time_to_date") R_(TO_TIME, "time_to_time")     \
-    R_(X, "x") R_(Y, "y") R_(LAT, "lat") R_(LON, "lon")                           \
+    R_(X, "x") R_(Y, "y") R_(LAT, "lat") R_(LON, "lon") R_(POINT, "point")        \
     R_(CATEGORY, "category") R_(CATEGORY_CODE, "category_code")                 \
     R_(STREET, "street") R_(HOUSE_NUMBER, "house_number")                       \
     R_(POSTCODE, "postcode") R_(ID, "id") R_(COUNT, "count")
@@ -286,6 +286,11 @@ void ingest_writer_free(ingest_writer *w);
 /* Parses a number with '.' or ',' as decimal mark (thousands marks of the other kind
  * are skipped: "1.234,5", "1,234.5"); surrounding spaces allowed. 0 or STAD_EPARSE. */
 int ingest_parse_number(const char *s, double *out);
+
+/* A point written in one cell: WKT "POINT (x y)" (also "SRID=4326;POINT(...)"), or
+ * "(lat, lon)" as US open-data portals write a location. 0 with *a, *b in the order
+ * written and *lat_first set for the second form; STAD_EPARSE otherwise. */
+int ingest_parse_point(const char *s, double *a, double *b, int *lat_first);
 
 /* Time window of a row from its time columns. On failure *col_out is the role of
  * the offending column and *why a reason (static). */

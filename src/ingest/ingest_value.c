@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "stad/timeparse.h"
 #include "ingest/ingest_internal.h"
@@ -59,6 +60,56 @@ int ingest_parse_number(const char *s, double *out)
         return STAD_EPARSE;
     *out = v;
     return 0;
+}
+
+/* Reads a number up to one of the stop characters (or the end); the number may not
+ * contain them. Returns the position after it, or NULL. */
+static const char *number_until(const char *s, const char *stops, double *out)
+{
+    char buf[64];
+    size_t n = strcspn(s, stops);
+    if (n == 0 || n >= sizeof buf)
+        return NULL;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return ingest_parse_number(buf, out) == 0 ? s + n : NULL;
+}
+
+int ingest_parse_point(const char *s, double *a, double *b, int *lat_first)
+{
+    while (*s == ' ')
+        s++;
+    if (strncasecmp(s, "SRID=", 5) == 0 && (s = strchr(s, ';')))
+        s++;
+    if (strncasecmp(s, "POINT", 5) == 0) {
+        s += 5;
+        while (*s == ' ')
+            s++;
+        if (*s++ != '(')
+            return STAD_EPARSE;
+        while (*s == ' ')
+            s++;
+        if (!(s = number_until(s, " ", a)))
+            return STAD_EPARSE;
+        while (*s == ' ')
+            s++;
+        if (!(s = number_until(s, " )", b)))
+            return STAD_EPARSE;
+        *lat_first = 0;
+    } else if (*s == '(') {
+        if (!(s = number_until(s + 1, ",", a)) || !(s = number_until(s + 1, ")", b)))
+            return STAD_EPARSE;
+        *lat_first = 1;
+    } else {
+        return STAD_EPARSE;
+    }
+    while (*s == ' ')
+        s++;
+    if (*s++ != ')')
+        return STAD_EPARSE;
+    while (*s == ' ')
+        s++;
+    return *s ? STAD_EPARSE : 0;
 }
 
 static int empty(const char *s)

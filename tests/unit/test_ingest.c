@@ -734,6 +734,71 @@ static void t_date_order(void **state)
     free(badconf);
 }
 
+/* One cell holding the point: WKT or "(lat, lon)"; words in such a column are an
+ * attribute when the file has addresses, and an error naming the column when not. */
+static void t_point_column(void **state)
+{
+    fx *f = *state;
+    double a, b;
+    int lat_first;
+    assert_int_equal(ingest_parse_point(" POINT (6.5665 53.2195) ", &a, &b, &lat_first), 0);
+    assert_true(a == 6.5665 && b == 53.2195 && !lat_first);
+    assert_int_equal(ingest_parse_point("SRID=28992;point(233500.5 582300)", &a, &b,
+                                        &lat_first), 0);
+    assert_true(a == 233500.5 && b == 582300 && !lat_first);
+    assert_int_equal(ingest_parse_point("(53.2195, 6.5665)", &a, &b, &lat_first), 0);
+    assert_true(a == 53.2195 && b == 6.5665 && lat_first);
+    assert_int_equal(ingest_parse_point("POINT (1 2) x", &a, &b, &lat_first), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("POINT EMPTY", &a, &b, &lat_first), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("(53.2, )", &a, &b, &lat_first), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("voor de deur", &a, &b, &lat_first), STAD_EPARSE);
+
+    stad_ingest_report r;
+    char *latlon = write_tmp("pt_latlon.csv", "id,datum,feit,Location\n"
+                                               "1,2017-09-20,Woninginbraak,\"(53.2195, 6.5665)\"\n"
+                                               "2,2017-09-21,Woninginbraak,\"(53.21, oops)\"\n");
+    assert_int_equal(ingest(f, latlon, &r), 0);
+    assert_int_equal(r.accepted, 1);
+    assert_int_equal(r.rejected, 1);
+    assert_non_null(strstr(r.columns, "point=Location"));
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id = '1' AND "
+                                 "abs(lon - 6.5665) < 1e-9 AND abs(lat - 53.2195) < 1e-9 AND "
+                                 "buurt_id > 0"), 1);
+    char *rej = reject_at(f->s, r.batch_id, 3);
+    assert_non_null(strstr(rej, "Location|not a point"));
+    free(rej);
+    stad_ingest_report_free(&r);
+    /* WKT in the city's CRS (RD) */
+    char *wkt = write_tmp("pt_wkt.csv", "id,datum,feit,wkt\n"
+                                        "11,2017-09-20,Woninginbraak,POINT (233500 582300)\n");
+    assert_int_equal(ingest(f, wkt, &r), 0);
+    assert_int_equal(r.accepted, 1);
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id = '11' AND "
+                                 "x = 233500 AND y = 582300"), 1);
+    stad_ingest_report_free(&r);
+    /* words next to an address: kept as an attribute */
+    char *words = write_tmp("pt_words.csv", "id,datum,feit,straat,locatie\n"
+                                            "21,2017-09-20,Woninginbraak,Vismarkt,voor de deur\n");
+    assert_int_equal(ingest(f, words, &r), 0);
+    assert_int_equal(r.accepted, 1);
+    assert_null(strstr(r.columns, "point="));
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id = '21' AND "
+                                 "json_extract(attrs, '$.locatie') = 'voor de deur'"), 1);
+    stad_ingest_report_free(&r);
+    /* words and nothing else: refused, naming the column, nothing written */
+    int64_t before = q_int(f->s, "SELECT count(*) FROM batch");
+    char *only = write_tmp("pt_only.csv", "id,datum,feit,locatie\n"
+                                          "31,2017-09-20,Woninginbraak,voor de deur\n");
+    assert_int_equal(ingest(f, only, &r), STAD_ECOLUMNS);
+    assert_non_null(strstr(stad_errmsg(f->ctx), "column 'locatie' was taken for the location"));
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM batch"), before);
+    stad_ingest_report_free(&r);
+    free(latlon);
+    free(wkt);
+    free(words);
+    free(only);
+}
+
 static void t_end_before_begin(void **state)
 {
     fx *f = *state;
@@ -1119,6 +1184,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_latin1, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_mixed_dates, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_date_order, setup_groningen, teardown_store),
+        cmocka_unit_test_setup_teardown(t_point_column, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_end_before_begin, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_swapped, setup_groningen, teardown_store),
         cmocka_unit_test_setup_teardown(t_outside, setup_groningen, teardown_store),
