@@ -66,6 +66,7 @@ typedef struct job {
     int swap;
     int xy_assumed;         /* x/y taken in the city's CRS for want of a named one,
                                while the file has lat/lon too */
+    char point_crs[24];     /* "EPSG:n" of a point column's EWKT SRID */
     double tolerance;
     dedup seen;
     ingest_map kinds, unmapped, catcache;
@@ -231,9 +232,10 @@ static int row_coords(const job *j, const ingest_row *row, double *sx, double *s
     } else if (j->mode == COORD_POINT) {
         const char *v = nonempty(field(j, row, INGEST_ROLE_POINT));
         int lat_first;
+        long srid;
         if (!v)
             return 0;
-        if (ingest_parse_point(v, sx, sy, &lat_first)) {
+        if (ingest_parse_point(v, sx, sy, &lat_first, &srid)) {
             *bad_role = INGEST_ROLE_POINT;
             *why = "not a point (POINT (x y) or (lat, lon))";
             return -1;
@@ -320,13 +322,15 @@ static int decide_xy_or_latlon(job *j)
 
 static int columns_settled(job *j);
 
-/* A point column: its first rows must hold points, and points that all lie within
- * longitude/latitude range are degrees (WGS84), unless a mapping names the CRS. */
+/* A point column: its first rows must hold points. Their CRS is the mapping's, else
+ * the SRID the first of them names (EWKT), else WGS84 when all lie within longitude
+ * and latitude range, else the city's. */
 static int decide_point_crs(job *j)
 {
     if (j->mode != COORD_POINT)
         return 0;
     int n = 0, ok = 0, degrees = 0;
+    long srid = 0;
     const char *example = NULL;
     for (size_t i = 0; i < j->n_saved; i++) {
         double a, b;
@@ -343,6 +347,12 @@ static int decide_point_crs(job *j)
         }
         ok++;
         degrees += fabs(a) <= 180.0 && fabs(b) <= 90.0;
+        if (!srid) {
+            double u, v;
+            int lat_first;
+            ingest_parse_point(field(j, &j->saved[i].row, INGEST_ROLE_POINT), &u, &v,
+                               &lat_first, &srid);
+        }
     }
     const int *c = j->cols.col;
     int no_points = n && (ok == 0 || ok * 2 < n);
@@ -360,9 +370,14 @@ static int decide_point_crs(job *j)
                          "name the coordinate columns in a mapping",
                          j->path, header_of(j, INGEST_ROLE_POINT), example ? example : "",
                          ok, n);
-    if (j->cols.crs || !ok || degrees < ok)
+    if (j->cols.crs || !ok || (!srid && degrees < ok))
         return 0;
-    j->src_crs = STAD_CRS_WGS84;
+    if (srid) {
+        snprintf(j->point_crs, sizeof j->point_crs, "EPSG:%ld", srid);
+        j->src_crs = j->point_crs;
+    } else {
+        j->src_crs = STAD_CRS_WGS84;
+    }
     return use_coords(j);
 }
 

@@ -287,10 +287,11 @@ void ingest_writer_free(ingest_writer *w);
  * are skipped: "1.234,5", "1,234.5"); surrounding spaces allowed. 0 or STAD_EPARSE. */
 int ingest_parse_number(const char *s, double *out);
 
-/* A point written in one cell: WKT "POINT (x y)" (also "SRID=4326;POINT(...)"), or
- * "(lat, lon)" as US open-data portals write a location. 0 with *a, *b in the order
- * written and *lat_first set for the second form; STAD_EPARSE otherwise. */
-int ingest_parse_point(const char *s, double *a, double *b, int *lat_first);
+/* A point written in one cell: WKT "POINT (x y)" (also EWKT "SRID=4326;POINT(...)"),
+ * or "(lat, lon)" as US open-data portals write a location. 0 with *a, *b in the
+ * order written, *lat_first set for the second form and *srid the EWKT SRID or 0;
+ * STAD_EPARSE otherwise. */
+int ingest_parse_point(const char *s, double *a, double *b, int *lat_first, long *srid);
 
 /* Time window of a row from its time columns. On failure *col_out is the role of
  * the offending column and *why a reason (static). */

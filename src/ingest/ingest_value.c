@@ -75,12 +75,18 @@ static const char *number_until(const char *s, const char *stops, double *out)
     return ingest_parse_number(buf, out) == 0 ? s + n : NULL;
 }
 
-int ingest_parse_point(const char *s, double *a, double *b, int *lat_first)
+int ingest_parse_point(const char *s, double *a, double *b, int *lat_first, long *srid)
 {
     while (*s == ' ')
         s++;
-    if (strncasecmp(s, "SRID=", 5) == 0 && (s = strchr(s, ';')))
-        s++;
+    *srid = 0;
+    if (strncasecmp(s, "SRID=", 5) == 0) {
+        char *end;
+        *srid = strtol(s + 5, &end, 10);
+        if (*end != ';' || *srid <= 0 || *srid > 999999)
+            return STAD_EPARSE;
+        s = end + 1;
+    }
     if (strncasecmp(s, "POINT", 5) == 0) {
         s += 5;
         while (*s == ' ')

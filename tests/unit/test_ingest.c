@@ -741,17 +741,20 @@ static void t_point_column(void **state)
     fx *f = *state;
     double a, b;
     int lat_first;
-    assert_int_equal(ingest_parse_point(" POINT (6.5665 53.2195) ", &a, &b, &lat_first), 0);
+    long srid;
+    assert_int_equal(ingest_parse_point(" POINT (6.5665 53.2195) ", &a, &b, &lat_first, &srid), 0);
     assert_true(a == 6.5665 && b == 53.2195 && !lat_first);
     assert_int_equal(ingest_parse_point("SRID=28992;point(233500.5 582300)", &a, &b,
-                                        &lat_first), 0);
-    assert_true(a == 233500.5 && b == 582300 && !lat_first);
-    assert_int_equal(ingest_parse_point("(53.2195, 6.5665)", &a, &b, &lat_first), 0);
+                                        &lat_first, &srid), 0);
+    assert_true(a == 233500.5 && b == 582300 && !lat_first && srid == 28992);
+    assert_int_equal(ingest_parse_point("(53.2195, 6.5665)", &a, &b, &lat_first, &srid), 0);
     assert_true(a == 53.2195 && b == 6.5665 && lat_first);
-    assert_int_equal(ingest_parse_point("POINT (1 2) x", &a, &b, &lat_first), STAD_EPARSE);
-    assert_int_equal(ingest_parse_point("POINT EMPTY", &a, &b, &lat_first), STAD_EPARSE);
-    assert_int_equal(ingest_parse_point("(53.2, )", &a, &b, &lat_first), STAD_EPARSE);
-    assert_int_equal(ingest_parse_point("voor de deur", &a, &b, &lat_first), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("POINT (1 2) x", &a, &b, &lat_first, &srid), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("POINT EMPTY", &a, &b, &lat_first, &srid), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("(53.2, )", &a, &b, &lat_first, &srid), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("voor de deur", &a, &b, &lat_first, &srid), STAD_EPARSE);
+    assert_int_equal(ingest_parse_point("SRID=x;POINT (1 2)", &a, &b, &lat_first, &srid),
+                     STAD_EPARSE);
 
     stad_ingest_report r;
     char *latlon = write_tmp("pt_latlon.csv", "id,datum,feit,Location\n"
@@ -776,6 +779,17 @@ static void t_point_column(void **state)
     assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id = '11' AND "
                                  "x = 233500 AND y = 582300"), 1);
     stad_ingest_report_free(&r);
+    /* EWKT names its CRS: UTM 32N metres of the same place land where they should */
+    char *ewkt = write_tmp("pt_ewkt.csv", "id,datum,feit,geometry\n"
+                                          "12,2017-09-20,Woninginbraak,"
+                                          "SRID=32632;POINT (337860.5 5899600.0)\n");
+    assert_int_equal(ingest(f, ewkt, &r), 0);
+    assert_int_equal(r.accepted, 1);
+    assert_int_equal(q_int(f->s, "SELECT count(*) FROM event WHERE ext_id = '12' AND "
+                                 "buurt_id > 0 AND abs(lon - 6.566) < 0.01 AND "
+                                 "abs(lat - 53.22) < 0.01"), 1);
+    stad_ingest_report_free(&r);
+    free(ewkt);
     /* words next to an address: kept as an attribute */
     char *words = write_tmp("pt_words.csv", "id,datum,feit,straat,locatie\n"
                                             "21,2017-09-20,Woninginbraak,Vismarkt,voor de deur\n");
