@@ -310,9 +310,12 @@ check('the audit view lists logins, reads and register changes, filtered and pag
   }
   await enf.close();
   const officerToken = await sessionCookie(officer.ctx);
-  // The server writes audit rows once a second.
+  // The server writes audit rows once a second. Count the 60 reads themselves: the
+  // dashboard's own reads after the login also count as handhaving's, and with them
+  // the total can reach 60 while the last of these are still to be written.
   await waitFor('the reads in the audit log', async () =>
-    (await w.getJSON('api/audit?actor=handhaving&action=read&limit=10000', officerToken)).rows.length >= 60, 10000);
+    (await w.getJSON('api/audit?actor=handhaving&action=read&limit=10000', officerToken)).rows
+      .filter((r) => /^from=2016-01-01&to=2016-12-\d\d$/.test(r.query)).length >= 60, 10000);
 
   const p = officer.page;
   await p.click('[data-testid="nav-audit"]');
