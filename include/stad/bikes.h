@@ -37,6 +37,9 @@ typedef struct stad_bikes_theme {
     double half_life_days;   /* evidence halves in weight every half_life_days */
     double max_exposure_days;/* accumulation counted back at most this far */
     double prior_per_km_day; /* prior removable items per km per day before any data */
+    double cold_start_elasticity; /* before 20 streets were visited, a street's prior
+                              * goes with (1 + cyclists)^e x (1 + hint)^e (0.5; 0:
+                              * by length alone) */
     double signal_weight;    /* pseudo-items per complaint */
     double removal_share;    /* share of labels removed, until data says otherwise */
     double explore;          /* plan on mean + explore x sd of the yield */

@@ -23,9 +23,11 @@ typedef struct bikes_prior {
 } bikes_prior;
 
 /* From the items R and exposures E (metre-days) per street (E = 0: never visited);
- * fallback_rate while fewer than 5 streets were visited or nothing was found. */
+ * fallback_rate while fewer than 5 streets were visited or nothing was found; while
+ * fewer than 20 were visited, the rates go with cyclists and hint by cold_elasticity
+ * (0: one rate for all). */
 void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
-                     double fallback_rate, bikes_prior *out);
+                     double fallback_rate, double cold_elasticity, bikes_prior *out);
 
 /* Points bucketed on a grid (bikes_grid.c): the points of cell c = cy * nx + cx are
  * idx[start[c]] .. idx[start[c + 1] - 1], indexes into the arrays the grid was built

@@ -4,7 +4,10 @@
  * of every street beforehand (its cyclist count, and a hint such as bike thefts
  * nearby), so that a never-visited busy street near many thefts is expected to
  * yield more than a quiet one. The regression learns its slopes from the campaign
- * results; nothing about how items arise is assumed beyond "log-linear". */
+ * results; nothing about how items arise is assumed beyond "log-linear". Before
+ * there are enough results (a city's first campaign day) the slopes are the theme's
+ * cold-start elasticity: without it the first plan would rank streets by length
+ * alone and send the team along ring roads and rural lanes. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +67,32 @@ static double loglik(size_t n, const double *R, const double *E, const double *c
     return l - 0.5 * SLOPE_PENALTY * (b[1] * b[1] + (k > 2 ? b[2] * b[2] : 0));
 }
 
+/* Street rates proportional to ((1 + cyclists) (1 + hint))^e, scaled so that the
+ * city as a whole still gathers m per metre-day (the items move to the busy streets,
+ * their number stays), and kept within 100x of m either way. */
+static void cold_start(const stad_bikes_streets *st, double m, double e, bikes_prior *out)
+{
+    size_t n = st->n;
+    double sw = 0, sl = 0;
+    for (size_t i = 0; i < n; i++) {
+        double c = log1p(st->traffic[i] > 0 ? st->traffic[i] : 0);
+        if (st->hint)
+            c += log1p(st->hint[i] > 0 ? st->hint[i] : 0);
+        out->rate[i] = exp(e * c);
+        sw += st->length[i] * out->rate[i];
+        sl += st->length[i];
+    }
+    double scale = sw > 0 ? m * sl / sw : 0;
+    for (size_t i = 0; i < n; i++) {
+        double r = scale > 0 ? out->rate[i] * scale : m;
+        out->rate[i] = r < m / 100 ? m / 100 : r > m * 100 ? m * 100 : r;
+    }
+    out->slope_traffic = e;
+    out->slope_hint = st->hint ? e : 0;
+}
+
 void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
-                     double fallback_rate, bikes_prior *out)
+                     double fallback_rate, double cold_elasticity, bikes_prior *out)
 {
     size_t n = st->n, nv = 0;
     double sR = 0, sE = 0;
@@ -78,15 +105,15 @@ void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double
     out->n_visited = nv;
     out->slope_traffic = out->slope_hint = 0;
     out->alpha = 0.5;
-    out->city_rate = fallback_rate;
-    for (size_t i = 0; i < n; i++)
-        out->rate[i] = fallback_rate;
-    if (nv < 5 || !(sR > 0))
-        return;
-    double m = sR / sE;
+    int have_rate = nv >= 5 && sR > 0;
+    double m = have_rate ? sR / sE : fallback_rate;
     out->city_rate = m;
     for (size_t i = 0; i < n; i++)
         out->rate[i] = m;
+    if (nv < MIN_STREETS_REGRESSION && cold_elasticity > 0 && m > 0)
+        cold_start(st, m, cold_elasticity, out);
+    if (!have_rate)
+        return;
     /* centred covariates: log(1 + cyclists), log(1 + hint) */
     double *c1 = malloc(n * sizeof *c1), *c2 = malloc(n * sizeof *c2);
     if (nv >= MIN_STREETS_REGRESSION && c1 && c2) {

@@ -32,6 +32,7 @@ void stad_bikes_theme_default(stad_bikes_theme *t)
     t->half_life_days = 120;
     t->max_exposure_days = 180;
     t->prior_per_km_day = 0.05;
+    t->cold_start_elasticity = 0.5;
     t->signal_weight = 0.5;
     t->removal_share = 0.6;
     t->explore = 0.3;
@@ -177,6 +178,8 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
                 {"half_life_days", offsetof(stad_bikes_theme, half_life_days), 1, 3650},
                 {"max_exposure_days", offsetof(stad_bikes_theme, max_exposure_days), 1, 3650},
                 {"prior_per_km_day", offsetof(stad_bikes_theme, prior_per_km_day), 1e-6, 1e3},
+                {"cold_start_elasticity", offsetof(stad_bikes_theme, cold_start_elasticity), 0,
+                 2},
                 {"signal_weight", offsetof(stad_bikes_theme, signal_weight), 0, 100},
                 {"removal_share", offsetof(stad_bikes_theme, removal_share), 0.01, 1},
                 {"explore", offsetof(stad_bikes_theme, explore), 0, 10},

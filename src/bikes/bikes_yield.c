@@ -160,7 +160,7 @@ static int fit_in_use(const stad_bikes_streets *st, const found *fd, size_t nf,
         V[fd[i].street] += 1;
     }
     bikes_prior pr = {.rate = mu};
-    bikes_prior_fit(st, U, V, 0, &pr);
+    bikes_prior_fit(st, U, V, 0, 0, &pr);
     int ok = pr.n_visited >= 5;
     y->in_use_alpha = ok ? pr.alpha : 0;
     for (size_t i = 0; ok && i < n; i++) {
@@ -275,7 +275,7 @@ int stad_bikes_yield_fit(stad_ctx *ctx, const stad_bikes_theme *t,
         goto oom;
     }
     bikes_prior pr = {.rate = y->prior_rate_per_m};
-    bikes_prior_fit(st, R, E, t->prior_per_km_day / 1000.0, &pr);
+    bikes_prior_fit(st, R, E, t->prior_per_km_day / 1000.0, t->cold_start_elasticity, &pr);
     free(R);
     free(E);
     y->prior_alpha = pr.alpha;

@@ -32,13 +32,13 @@ EOF2
 [ "$LOW" != "$HIGH" ] && [ "$MID" != "$LOW" ] && [ "$MID" != "$HIGH" ] ||
     fail "the plan has fewer than three stops"
 
-# ---- the spreadsheet: 12 removed at the least promising street, nothing at the most
+# ---- the spreadsheet: 30 removed at the least promising street, nothing at the most
 # ---- promising one (a labelling with no removal, long ago), a recent labelling at
 # ---- the third, and a row in a field 500 m from any street ----
 {
     echo "datum,soort,lat,lon,aantal"
-    echo "2017-06-01,Gelabeld,$LLAT,$LLON,14"
-    echo "2017-06-29,Verwijderd,$LLAT,$LLON,12"
+    echo "2017-06-01,Gelabeld,$LLAT,$LLON,32"
+    echo "2017-06-29,Verwijderd,$LLAT,$LLON,30"
     echo "2017-06-29,Opgehaald,$LLAT,$LLON,2"
     echo "2017-06-01,Gelabeld,$HLAT,$HLON,6"
     echo "2017-09-20,Gelabeld,$MLAT,$MLON,3"
@@ -86,7 +86,7 @@ print("high_fell", int(high not in lab or lab[high]["expected"] < hexp / 2))
 print("mid_out", int(mid not in lab and mid not in fu))
 PY
 expect_flag "$T/after.check" low_top 1 \
-    "the street where 12 were removed now has the highest expected yield"
+    "the street where 30 were removed now has the highest expected yield"
 expect_flag "$T/after.check" low_grew 1 \
     "its expected yield grew by more than half"
 expect_flag "$T/after.check" high_fell 1 \

@@ -95,6 +95,50 @@ static void test_prior_regression(void **state)
     stad_ctx_free(ctx);
 }
 
+/* Before any campaign results the prior goes with cyclists and hint by the theme's
+ * elasticity, keeping the city-wide rate; with 0 it is by length alone. */
+static void test_prior_cold_start(void **state)
+{
+    (void)state;
+    stad_ctx *ctx;
+    assert_int_equal(stad_ctx_new(&ctx), 0);
+    stad_bikes_theme t;
+    stad_bikes_theme_default(&t);
+    assert_true(t.cold_start_elasticity == 0.5);
+    stad_bikes_streets *st = toy_streets(4, 0);
+    double cyc[4] = {0, 3, 15, 0}, hint[4] = {0, 0, 3, 8};
+    st->hint = calloc(4, sizeof(double));
+    for (size_t i = 0; i < 4; i++) {
+        st->traffic[i] = cyc[i];
+        st->hint[i] = hint[i];
+    }
+    st->length[3] = 3000;
+    stad_bikes_obs o = {0};
+    int64_t t0 = 17000 * DAY;
+    stad_bikes_yield *y;
+    assert_int_equal(stad_bikes_yield_fit(ctx, &t, st, &o, t0, &y), 0);
+    /* weights ((1 + cyclists)(1 + hint))^0.5: 1, 2, 8, 3; scaled so that the
+     * length-weighted mean is the theme's 0.05 per km-day */
+    double w[4] = {1, 2, 8, 3}, sw = 0, sl = 0;
+    for (size_t i = 0; i < 4; i++)
+        sw += w[i] * st->length[i], sl += st->length[i];
+    for (size_t i = 0; i < 4; i++) {
+        double want = 0.05 / 1000 * w[i] * sl / sw;
+        if (fabs(y->prior_rate_per_m[i] - want) > 1e-12 * want)
+            fail_msg("street %zu: prior %g per m-day, expected %g", i, y->prior_rate_per_m[i],
+                     want);
+    }
+    stad_bikes_yield_free(y);
+    /* elasticity 0: one rate, the theme's */
+    t.cold_start_elasticity = 0;
+    assert_int_equal(stad_bikes_yield_fit(ctx, &t, st, &o, t0, &y), 0);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(fabs(y->prior_rate_per_m[i] - 0.05 / 1000) < 1e-15);
+    stad_bikes_yield_free(y);
+    stad_bikes_streets_free(st);
+    stad_ctx_free(ctx);
+}
+
 static size_t label_stops(const stad_bikes_plan *p)
 {
     size_t k = 0;
@@ -284,6 +328,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hint_near),
         cmocka_unit_test(test_prior_regression),
+        cmocka_unit_test(test_prior_cold_start),
         cmocka_unit_test(test_plan_threshold),
         cmocka_unit_test(test_in_use_learnt),
         cmocka_unit_test(test_labels_to_take),
