@@ -409,7 +409,7 @@ int stad_time_order_evidence(const char *s)
     int n1 = 0, n2 = 0;
     while (n1 < 3 && isdigit((unsigned char)p[n1]))
         n1++;
-    if (n1 == 0 || n1 > 2 || !strchr("-/.", p[n1]) || !p[n1])
+    if (n1 == 0 || n1 > 2 || !p[n1] || !strchr("-/.", p[n1]))
         return STAD_DATE_ORDER_NONE;
     p += n1 + 1;
     while (n2 < 3 && isdigit((unsigned char)p[n2]))
