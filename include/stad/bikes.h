@@ -73,6 +73,9 @@ int stad_bikes_theme_load(stad_ctx *ctx, const char *name_or_path, stad_bikes_th
 
 /* ---- street segments ---- */
 
+/* How far from an unnamed segment a named one may be to say where it is. */
+#define STAD_BIKES_NEAR_M 150.0
+
 typedef struct stad_bikes_streets {
     size_t n;
     int64_t *id;              /* store id (or 1..n when read from a file) */
@@ -85,6 +88,10 @@ typedef struct stad_bikes_streets {
     char **kind;              /* road class ("residential"), "" when unknown */
     char **name;              /* street name, or NULL when unknown (the array itself may
                                * be NULL: no names at all) */
+    const char **near;        /* for an unnamed segment read from the store, the name of
+                               * the nearest named one within STAD_BIKES_NEAR_M (its
+                               * middle), else NULL; points into name[] (owned there).
+                               * The array may be NULL (a file read) */
     char **geojson;           /* WGS84 geometry text, or NULL */
     double *hint;             /* optional (NULL): a second count the city knows that
                                * may go with yield, e.g. bike thefts nearby; the yield

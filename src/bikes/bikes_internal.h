@@ -29,6 +29,10 @@ typedef struct bikes_prior {
 void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double *E,
                      double fallback_rate, double cold_elasticity, bikes_prior *out);
 
+/* Fills st->near (bikes_near.c): for every unnamed segment the name of the nearest
+ * named one within within_m, middle to middle. 0 or STAD_ENOMEM. */
+int bikes_streets_find_near(stad_bikes_streets *st, double within_m);
+
 /* Points bucketed on a grid (bikes_grid.c): the points of cell c = cy * nx + cx are
  * idx[start[c]] .. idx[start[c + 1] - 1], indexes into the arrays the grid was built
  * from. The cell is at least the one asked for (it grows to keep the grid small). */
@@ -67,7 +71,7 @@ void bikes_scope_copy(const stad_event_filter *scope, stad_event_filter *f);
  * classes come back as given, an empty one as "straat". */
 const char *bikes_kind_nl(const char *kind);
 /* What an enforcer looks for: the street's name, else its road class in brackets
- * ("(fietspad)"), into buf. */
+ * and the nearest named street ("(voetpad bij Vismarkt)", "(fietspad)"), into buf. */
 void bikes_street_label(const stad_bikes_streets *st, size_t i, char *buf, size_t size);
 /* "labelen" or "nacontrole". */
 const char *bikes_task_nl(int action);

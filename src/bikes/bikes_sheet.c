@@ -173,8 +173,14 @@ int stad_bikes_plan_geojson(const stad_bikes_streets *st, const stad_bikes_plan 
                            s->lo, s->hi, s->arrive_s / 60, st->lon[s->street],
                            st->lat[s->street]);
         const char *name = st->name ? st->name[s->street] : NULL;
+        const char *near = st->near ? st->near[s->street] : NULL;
         if (name)
             stad_strbuf_append_json(b, name);
+        else
+            stad_strbuf_append(b, "null");
+        stad_strbuf_append(b, ",\"near\":");
+        if (near)
+            stad_strbuf_append_json(b, near);
         else
             stad_strbuf_append(b, "null");
         stad_strbuf_append(b, "}}");

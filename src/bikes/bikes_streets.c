@@ -31,6 +31,7 @@ void stad_bikes_streets_free(stad_bikes_streets *st)
             free(st->name[i]);
     }
     free(st->name);
+    free(st->near);
     free(st->id);
     free(st->x);
     free(st->y);
@@ -424,6 +425,8 @@ int stad_bikes_streets_from_store(stad_ctx *ctx, stad_store *s, stad_bikes_stree
     if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = fail_sql(ctx, db, "reading streets");
     sqlite3_finalize(q);
+    if (!rc && bikes_streets_find_near(st, STAD_BIKES_NEAR_M))
+        rc = stad_fail(ctx, STAD_ENOMEM, "out of memory reading streets");
     if (rc) {
         stad_bikes_streets_free(st);
         return rc;

@@ -29,10 +29,14 @@ const char *bikes_kind_nl(const char *kind)
 void bikes_street_label(const stad_bikes_streets *st, size_t i, char *buf, size_t size)
 {
     const char *name = st->name ? st->name[i] : NULL;
+    const char *near = st->near ? st->near[i] : NULL;
+    const char *kind = bikes_kind_nl(st->kind ? st->kind[i] : NULL);
     if (name && *name)
         snprintf(buf, size, "%s", name);
+    else if (near)
+        snprintf(buf, size, "(%s bij %s)", kind, near);
     else
-        snprintf(buf, size, "(%s)", bikes_kind_nl(st->kind ? st->kind[i] : NULL));
+        snprintf(buf, size, "(%s)", kind);
 }
 
 const char *bikes_task_nl(int action)

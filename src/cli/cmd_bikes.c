@@ -87,6 +87,21 @@ static int name_streets(cli_env *env, stad_store *s, double within)
     else
         printf("no asset points with a street name (stad assets load): segments keep their "
                "numbers\n");
+    /* what the sheets will say of the rest */
+    stad_bikes_streets *st = NULL;
+    if ((rc = stad_bikes_streets_from_store(env->ctx, s, &st)))
+        return rc;
+    size_t unnamed = 0, near = 0;
+    for (size_t i = 0; i < st->n; i++)
+        if (!st->name[i] || !*st->name[i]) {
+            unnamed++;
+            near += st->near[i] != NULL;
+        }
+    if (unnamed)
+        printf("%zu of %zu segments have no name; %zu of them lie within %.0f m of a named "
+               "one and are shown as \"bij <street>\"\n",
+               unnamed, st->n, near, STAD_BIKES_NEAR_M);
+    stad_bikes_streets_free(st);
     return 0;
 }
 
@@ -127,7 +142,10 @@ static int plan_table(const stad_bikes_streets *st, const stad_bikes_plan *p, st
     for (size_t i = 0; t && i < p->n_stops; i++) {
         const stad_bikes_stop *sp = &p->stops[i];
         int m = (int)(sp->arrive_s / 60 + 0.5);
-        char e[16], o[16], at[16], id[32], len[32], ex[32], iv[64];
+        char e[16], o[16], at[16], id[32], len[32], ex[32], iv[64], near[160] = "";
+        const char *name = st->name ? st->name[sp->street] : NULL;
+        if (!name && st->near && st->near[sp->street])
+            snprintf(near, sizeof near, "bij %s", st->near[sp->street]);
         snprintf(e, sizeof e, "%d", sp->enforcer + 1);
         snprintf(o, sizeof o, "%d", sp->order);
         snprintf(at, sizeof at, "%d:%02d", m / 60, m % 60);
@@ -135,8 +153,7 @@ static int plan_table(const stad_bikes_streets *st, const stad_bikes_plan *p, st
         snprintf(len, sizeof len, "%.0f", st->length[sp->street]);
         snprintf(ex, sizeof ex, "%.2f", sp->expected);
         snprintf(iv, sizeof iv, "%.2f-%.2f", sp->lo, sp->hi);
-        const char *cells[] = {e, o, at, id, st->name ? st->name[sp->street] : NULL,
-                               st->kind[sp->street], len,
+        const char *cells[] = {e, o, at, id, name ? name : near, st->kind[sp->street], len,
                                sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label", ex, iv};
         if (cli_table_add(t, cells)) {
             cli_table_free(t);
@@ -360,9 +377,10 @@ static int run_followup(cli_env *env, int argc, char **argv)
         return cli_error(env, rc);
     }
     stad_privacy_scope_free(sc);
-    static const char *names[] = {"street", "name", "labelled", "labels", "due", "lon", "lat"};
-    static const int numeric[] = {1, 0, 0, 1, 0, 1, 1};
-    cli_table *t = cli_table_new(7, names, numeric);
+    static const char *names[] = {"street", "name", "near", "labelled", "labels", "due", "lon",
+                                  "lat"};
+    static const int numeric[] = {1, 0, 0, 0, 1, 0, 1, 1};
+    cli_table *t = cli_table_new(8, names, numeric);
     for (size_t i = 0; t && i < n; i++) {
         char id[32], lab[16], cnt[16], due[16], lon[32], lat[32];
         snprintf(id, sizeof id, "%lld", (long long)st->id[f[i].street]);
@@ -371,7 +389,8 @@ static int run_followup(cli_env *env, int argc, char **argv)
         stad_date_format(f[i].due_t, due, sizeof due);
         snprintf(lon, sizeof lon, "%.6f", st->lon[f[i].street]);
         snprintf(lat, sizeof lat, "%.6f", st->lat[f[i].street]);
-        const char *cells[] = {id, st->name ? st->name[f[i].street] : NULL, lab, cnt, due, lon, lat};
+        const char *cells[] = {id, st->name ? st->name[f[i].street] : NULL,
+                               st->near ? st->near[f[i].street] : NULL, lab, cnt, due, lon, lat};
         cli_table_add(t, cells);
     }
     if (fmt == FMT_TABLE)

@@ -119,9 +119,11 @@ static json_t *stop_json(const stad_bikes_streets *st, const stad_bikes_stop *sp
                          const stad_bikes_area_names *wijken)
 {
     size_t i = sp->street;
-    return json_pack("{s:I, s:o, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+    return json_pack("{s:I, s:o, s:o, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+                     "s:o}",
                      "street", (json_int_t)st->id[i], "name",
-                     st->name && st->name[i] ? srv_json_str(st->name[i]) : json_null(), "route",
+                     st->name && st->name[i] ? srv_json_str(st->name[i]) : json_null(), "near",
+                     st->near && st->near[i] ? srv_json_str(st->near[i]) : json_null(), "route",
                      sp->enforcer + 1, "order",
                      sp->order, "action", sp->action == STAD_BIKES_FOLLOWUP ? "followup" : "label",
                      "expected", srv_json_number(round(sp->expected * 100) / 100), "lo",
@@ -516,9 +518,11 @@ int srv_h_bikes_followup(srv_req *rq, json_t **out)
     for (size_t k = 0; list && k < n; k++) {
         size_t s = fu[k].street;
         json_array_append_new(
-            list, json_pack("{s:I, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o}", "street",
+            list, json_pack("{s:I, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o}", "street",
                             (json_int_t)st->id[s], "name",
                             st->name && st->name[s] ? srv_json_str(st->name[s]) : json_null(),
+                            "near",
+                            st->near && st->near[s] ? srv_json_str(st->near[s]) : json_null(),
                             "labelled", srv_json_date(fu[k].labelled_t),
                             "labels", fu[k].labels, "due", srv_json_date(fu[k].due_t), "kind",
                             srv_json_str(st->kind[s] ? st->kind[s] : ""), "length_m",

@@ -8,7 +8,7 @@
 import L from './leaflet-global.js';
 import { api, getJSON, query } from './api.js';
 import { el, td, row, formatDate } from './util.js';
-import { kindName, depotMarker, themeItems, fillThemes } from './routewords.js';
+import { kindName, streetLabel, depotMarker, themeItems, fillThemes } from './routewords.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -141,7 +141,7 @@ export class CampaignView {
       style: (f) => ({ color: routeColor(f.properties.route), weight: 6, opacity: 0.9, className: 'app-route-street' }),
       onEachFeature: (f, layer) => {
         const s = f.properties;
-        layer.bindTooltip(`Route ${s.route}, stop ${s.order}: ${s.name || 'straat'} (nr ${s.street}, ${kindName(s.kind)})`, { sticky: true });
+        layer.bindTooltip(`Route ${s.route}, stop ${s.order}: ${streetLabel(s) || 'straat'} (nr ${s.street}, ${kindName(s.kind)})`, { sticky: true });
       },
     }).addTo(this.layer);
     for (const r of plan.routes || []) {
@@ -182,7 +182,7 @@ export class CampaignView {
         const tr = row([
           td(s.order, { numeric: true }),
           td(clock(s.arrive_min), { numeric: true, cls: 'app-col-optional' }),
-          td(`${s.name || `nr ${s.street}`} · ${Math.round(s.length_m)} m`),
+          td(`${streetLabel(s) || `nr ${s.street}`} · ${Math.round(s.length_m)} m`),
           td(kindName(s.kind), { cls: 'app-col-optional' }),
           td(s.wijk || '–'),
           td(s.action === 'followup' ? 'nacontrole' : 'labelen'),

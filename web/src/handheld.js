@@ -15,7 +15,7 @@ import './handheld.css';
 import L from './leaflet-global.js';
 import { api, getJSON, postJSON, setCsrf, clearCache, setUnauthorizedHandler, ApiError } from './api.js';
 import { el } from './util.js';
-import { kindName, depotMarker, themeItems, fillThemes } from './routewords.js';
+import { kindName, streetLabel, depotMarker, themeItems, fillThemes } from './routewords.js';
 import { Outbox, newKey, localTime } from './outbox.js';
 
 const $ = (id) => document.getElementById(id);
@@ -280,7 +280,7 @@ class Handheld {
       el('div', { class: 'hh-stop__head' },
         el('span', { class: 'hh-stop__nr' }, s.order),
         el('div', {},
-          el('strong', {}, `${label ? 'Labelen' : 'Nacontrole'} · ${s.name || kind}`),
+          el('strong', {}, `${label ? 'Labelen' : 'Nacontrole'} · ${streetLabel(s) || kind}`),
           el('div', { class: 'utrecht-paragraph--small' },
             `${s.name ? `${kind}, ` : ''}${Math.round(s.length_m)} m · nr ${s.street} · ± ${minutes(s.arrive_min)} · ${label ? `verwacht ${s.expected.toFixed(1)} ${themeItems(this.plan.theme)}` : `${Math.round(s.expected)} labels uit`}`))));
     const num = (name, text) => el('label', {}, text, el('input', {

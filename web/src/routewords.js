@@ -12,6 +12,10 @@ const KIND_NL = {
 
 export const kindName = (k) => KIND_NL[k] || k || 'straat';
 
+// What an enforcer looks for at a stop: the street's name, else its road class and
+// the nearest named street ("voetpad bij Vismarkt", as the sheets say it), else null.
+export const streetLabel = (s) => s.name || (s.near ? `${kindName(s.kind)} bij ${s.near}` : null);
+
 // What a stop of a campaign theme is expected to hold; a theme not listed counts
 // "stuks". (The themes' titles come from config/themes/ through the plan.)
 const ITEMS = { bikes: 'fietsen', carwrecks: 'wrakken', waste: 'bijplaatsingen' };
