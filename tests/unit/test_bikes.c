@@ -20,6 +20,7 @@
 #include "stad/geo.h"
 #include "stad/route.h"
 #include "stad/store.h"
+#include "bikes/bikes_internal.h"
 #include "test_bikes_util.h"
 
 #define DAY 86400LL
@@ -334,6 +335,44 @@ static void test_theme_files(void **state)
 
 /* The streets' graph carries each segment's geometry: the way between its ends bends
  * through its middle point instead of cutting across. */
+/* An unnamed segment is described by the nearest named one within the distance,
+ * between ends and middles: a long path meeting a street at a junction is "bij" it. */
+static void test_near_names(void **state)
+{
+    (void)state;
+    stad_bikes_streets *st = toy_streets(4, 0);
+    st->name = calloc(4, sizeof *st->name);
+    /* 0: named, x 0..100 at y 0; 1: unnamed, a 2 km path that starts at 0's end;
+     * 2: named, 140 m beyond 1's far end; 3: unnamed, 400 m from everything */
+    double seg[4][4] = {{0, 0, 100, 0}, {100, 0, 2100, 0}, {2240, 0, 2300, 0},
+                        {1000, 400, 1010, 400}};
+    for (size_t i = 0; i < 4; i++) {
+        st->x0[i] = seg[i][0];
+        st->y0[i] = seg[i][1];
+        st->x1[i] = seg[i][2];
+        st->y1[i] = seg[i][3];
+        st->x[i] = (seg[i][0] + seg[i][2]) / 2;
+        st->y[i] = (seg[i][1] + seg[i][3]) / 2;
+    }
+    st->name[0] = strdup("Vismarkt");
+    st->name[2] = strdup("Akerkhof");
+    assert_int_equal(bikes_streets_find_near(st, STAD_BIKES_NEAR_M), 0);
+    assert_null(st->near[0]);
+    assert_null(st->near[2]);
+    /* both ends of 1 are near a named segment: the junction (0 m) wins over 140 m */
+    assert_non_null(st->near[1]);
+    assert_string_equal(st->near[1], "Vismarkt");
+    assert_null(st->near[3]);
+    char label[128];
+    bikes_street_label(st, 1, label, sizeof label);
+    assert_string_equal(label, "(woonstraat bij Vismarkt)");
+    bikes_street_label(st, 3, label, sizeof label);
+    assert_string_equal(label, "(woonstraat)");
+    bikes_street_label(st, 0, label, sizeof label);
+    assert_string_equal(label, "Vismarkt");
+    stad_bikes_streets_free(st);
+}
+
 static void test_streets_graph_bends(void **state)
 {
     (void)state;
@@ -477,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_record_idempotent),
         cmocka_unit_test(test_simulator_seeded),
         cmocka_unit_test(test_theme_files),
+        cmocka_unit_test(test_near_names),
         cmocka_unit_test(test_streets_graph_bends),
         cmocka_unit_test(test_imported_results),
     };
