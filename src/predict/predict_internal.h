@@ -101,7 +101,19 @@ typedef struct pm_run {
     size_t n_cache;
     /* decay */
     pm_decay *decay;
+    /* The decay and covariate surfaces computed so far, with what they used and
+     * noted: the ensemble blends those two for the same forecast times, and as every
+     * forecast is fitted afresh from (data, time) alone, reusing them changes nothing
+     * but the time a backtest of all methods takes. Kept up to PM_MEMO_BYTES. */
+    struct pm_memo {
+        int id, used;
+        int64_t at;
+        double *risk;     /* nc */
+        char *note;       /* what the run appended to the note, or NULL */
+    } *memo;
+    size_t n_memo, cap_memo;
 } pm_run;
+#define PM_MEMO_BYTES (64u << 20)
 int pm_run_new(stad_ctx *ctx, const stad_predict_data *d, const unsigned char *cellset,
                pm_run **out);
 void pm_run_free(pm_run *r);

@@ -72,6 +72,11 @@ void pm_run_free(pm_run *r)
     free(r->pair_d2);
     free(r->pb);
     pm_decay_free(r->decay);
+    for (size_t i = 0; i < r->n_memo; i++) {
+        free(r->memo[i].risk);
+        free(r->memo[i].note);
+    }
+    free(r->memo);
     for (size_t i = 0; i < r->n_cache; i++)
         free(r->cache[i].x);
     for (int i = 0; i < PM_MAX_FEATURES; i++)
@@ -120,6 +125,65 @@ static int add_rank_score(pm_run *r, const double *risk, double *acc)
     return rc;
 }
 
+/* A fitted method's risk, or the long-run count when there are too few events to
+ * fit (said in note). */
+static int fitted_risk(pm_run *r, int id, int64_t at, double *risk, int *used,
+                       stad_strbuf *note)
+{
+    int rc = id == PM_SEPP       ? pm_sepp(r, at, risk)
+             : id == PM_COVARIATE ? pm_covariate(r, at, risk)
+                                  : pm_decay_risk(r, at, risk);
+    if (rc != STAD_EEMPTY)
+        return rc;
+    /* too few events to fit: say so, and use the long-run count */
+    if (note)
+        stad_strbuf_printf(note, "%s\n", stad_errmsg(r->ctx));
+    stad_clear_error(r->ctx);
+    *used = PM_LONGRUN;
+    return longrun(r, at, risk);
+}
+
+/* fitted_risk for decay and covariate, kept for the ensemble at the same times. */
+static int memo_risk(pm_run *r, int id, int64_t at, double *risk, int *used, stad_strbuf *note)
+{
+    for (size_t i = 0; i < r->n_memo; i++) {
+        const struct pm_memo *m = &r->memo[i];
+        if (m->id == id && m->at == at) {
+            memcpy(risk, m->risk, r->nc * sizeof *risk);
+            *used = m->used;
+            if (note && m->note)
+                stad_strbuf_append(note, m->note);
+            return 0;
+        }
+    }
+    size_t before = note ? note->len : 0;
+    int rc = fitted_risk(r, id, at, risk, used, note);
+    if (rc || (r->n_memo + 1) * r->nc * sizeof *risk > PM_MEMO_BYTES)
+        return rc;
+    /* out of memory below only means the ensemble fits it again */
+    if (r->n_memo == r->cap_memo) {
+        size_t cap = r->cap_memo ? 2 * r->cap_memo : 16;
+        struct pm_memo *grown = realloc(r->memo, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        r->memo = grown;
+        r->cap_memo = cap;
+    }
+    struct pm_memo *m = &r->memo[r->n_memo];
+    m->risk = malloc(r->nc * sizeof *m->risk);
+    m->note = note && note->len > before ? strdup(note->s + before) : NULL;
+    if (!m->risk) {
+        free(m->note);
+        return 0;
+    }
+    memcpy(m->risk, risk, r->nc * sizeof *risk);
+    m->id = id;
+    m->at = at;
+    m->used = *used;
+    r->n_memo++;
+    return 0;
+}
+
 int pm_risk(pm_run *r, int id, int64_t at, double *risk, int *used, stad_strbuf *note)
 {
     const stad_predict_data *d = r->d;
@@ -143,20 +207,10 @@ int pm_risk(pm_run *r, int id, int64_t at, double *risk, int *used, stad_strbuf 
         pd_prospective(d, at, 8, 8, risk);
         return 0;
     case PM_DECAY:
+    case PM_COVARIATE:
+        return memo_risk(r, id, at, risk, used, note);
     case PM_SEPP:
-    case PM_COVARIATE: {
-        int rc = id == PM_SEPP       ? pm_sepp(r, at, risk)
-                 : id == PM_COVARIATE ? pm_covariate(r, at, risk)
-                                      : pm_decay_risk(r, at, risk);
-        if (rc != STAD_EEMPTY)
-            return rc;
-        /* too few events to fit: say so, and use the long-run count */
-        if (note)
-            stad_strbuf_printf(note, "%s\n", stad_errmsg(r->ctx));
-        stad_clear_error(r->ctx);
-        *used = PM_LONGRUN;
-        return longrun(r, at, risk);
-    }
+        return fitted_risk(r, id, at, risk, used, note);
     case PM_ENSEMBLE: {
         /* Rank blend, two parts decay to one part covariate: chosen on Cincinnati 2017
          * over the mean of longrun, sepp and covariate and of decay, sepp and covariate

@@ -517,6 +517,19 @@ static void test_windows_fitted_afresh(void **state)
         stad_backtest_free(first);
         stad_backtest_free(second);
     }
+    /* the ensemble blends the decay and covariate surfaces a backtest of all methods
+     * has already made: the same figures as the ensemble scored alone */
+    const char *trio[] = {"decay", "covariate", "ensemble"}, *alone = "ensemble";
+    stad_backtest *all = NULL, *one = NULL;
+    assert_int_equal(stad_predict_backtest(ctx, d, trio, 3, w1, end, &all), 0);
+    assert_int_equal(stad_predict_backtest(ctx, d, &alone, 1, w1, end, &one), 0);
+    for (int c = 0; c < STAD_PREDICT_N_COVERAGE; c++)
+        if (all->rows[2].hit[c] != one->rows[0].hit[c] || all->rows[2].pei[c] != one->rows[0].pei[c])
+            fail_msg("ensemble with its parts: hit %.9g, alone %.9g (coverage %d)",
+                     all->rows[2].hit[c], one->rows[0].hit[c], c);
+    assert_string_equal(all->rows[2].used, one->rows[0].used);
+    stad_backtest_free(all);
+    stad_backtest_free(one);
     stad_predict_data_free(d);
     stad_ctx_free(ctx);
 }
