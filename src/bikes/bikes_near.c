@@ -1,4 +1,4 @@
-/* Where an unnamed segment is. A fifth of a network file's links (footpaths, service
+/* Where an unnamed segment is. A quarter of a network file's links (footpaths, service
  * roads, cycle tracks) carry no name, not even from the street lights, and "(voetpad)"
  * on a route sheet sends nobody anywhere; "(voetpad bij Vismarkt)" does. The named
  * segment nearest to it, within a walk of a minute or two, names the spot: nearest
