@@ -140,6 +140,12 @@ int stad_predict_backtest(stad_ctx *ctx, const stad_predict_data *d,
             int used;
             if ((rc = pm_risk(run, ids[m], at, risk, &used, &priv->notes)))
                 break;
+            /* a big city's backtest of every method takes minutes: say how far */
+            if (stad_progress(ctx, "backtest", (uint64_t)(m * (size_t)windows + (size_t)w + 1),
+                              (uint64_t)(n_methods * (size_t)windows))) {
+                rc = stad_fail(ctx, STAD_EINTERRUPTED, "backtest: interrupted");
+                break;
+            }
             used_mask[used] = 1;
             memset(obs, 0, nc * sizeof *obs);
             pd_count(d, at, at + H, obs);
