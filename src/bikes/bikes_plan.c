@@ -133,8 +133,12 @@ int stad_bikes_plan_make(stad_ctx *ctx, const stad_bikes_theme *t,
     }
     stad_route_op op = {.n = N, .d = d, .score = score, .service = svc, .start = 0, .end = 0,
                         .teams = o->enforcers, .budget = o->hours * 3600};
+    /* No time limit: the iterations bound the work, and a plan must be a function of
+     * the data, date, team and seed alone, so that the command line, the dashboard and
+     * the handhelds show the same one on a busy or slow machine too (with a limit of
+     * 20 s, two runs under the sanitizers gave different plans). */
     stad_route_op_opts ro = {.iterations = o->iterations ? o->iterations : 200,
-                             .time_limit = 20, .seed = o->seed ? o->seed : 1};
+                             .time_limit = 0, .seed = o->seed ? o->seed : 1};
     if ((rc = stad_route_op_solution_alloc(&op, &sol))) {
         rc = stad_fail(ctx, rc, "plan: out of memory");
         goto done;
