@@ -358,6 +358,14 @@ int ingest_columns_detect(stad_ctx *ctx, const ingest_synonyms *syn, const stad_
     }
     if (find_self_named_xy(out, norm, used, n))
         rc = stad_fail(ctx, STAD_ENOMEM, "%s: out of memory", file);
+    /* A time column with no date column beside it can only be useful when it holds
+     * whole timestamps ("time = 2016-01-01 01:00"); a row where it does not is
+     * rejected with the reason, so nothing is lost silently. */
+    if (out->col[INGEST_ROLE_TIME_FROM] < 0 && out->col[INGEST_ROLE_DATE] < 0 &&
+        out->col[INGEST_ROLE_TIME] >= 0) {
+        out->col[INGEST_ROLE_TIME_FROM] = out->col[INGEST_ROLE_TIME];
+        out->col[INGEST_ROLE_TIME] = -1;
+    }
     /* A point column is read only when no coordinate pair is there; otherwise it stays
      * an attribute ("location" may be words). */
     if ((out->col[INGEST_ROLE_X] >= 0 && out->col[INGEST_ROLE_Y] >= 0) ||

@@ -795,14 +795,7 @@ done:
 
 static int check_columns(job *j)
 {
-    int *c = j->cols.col;
-    /* A time column with no date column beside it can only be useful when it holds
-     * whole timestamps ("time = 2016-01-01 01:00"); a row where it does not is
-     * rejected with the reason, so nothing is lost silently. */
-    if (c[INGEST_ROLE_TIME_FROM] < 0 && c[INGEST_ROLE_DATE] < 0 && c[INGEST_ROLE_TIME] >= 0) {
-        c[INGEST_ROLE_TIME_FROM] = c[INGEST_ROLE_TIME];
-        c[INGEST_ROLE_TIME] = -1;
-    }
+    const int *c = j->cols.col;
     int has_time = c[INGEST_ROLE_TIME_FROM] >= 0 || c[INGEST_ROLE_DATE] >= 0;
     int has_xy = c[INGEST_ROLE_X] >= 0 && c[INGEST_ROLE_Y] >= 0;
     int has_ll = c[INGEST_ROLE_LAT] >= 0 && c[INGEST_ROLE_LON] >= 0;
