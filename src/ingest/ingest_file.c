@@ -333,26 +333,26 @@ static int decide_point_crs(job *j)
     long srid = 0;
     const char *example = NULL;
     for (size_t i = 0; i < j->n_saved; i++) {
+        const char *v = nonempty(field(j, &j->saved[i].row, INGEST_ROLE_POINT));
         double a, b;
-        int role;
-        const char *why;
-        int has = row_coords(j, &j->saved[i].row, &a, &b, &role, &why);
-        if (has == 0)
+        int lat_first;
+        long row_srid;
+        if (!v)
             continue;
+        int bad = ingest_parse_point(v, &a, &b, &lat_first, &row_srid);
+        if (!bad && a == 0.0 && b == 0.0)
+            continue; /* "unknown", as row_coords reads it */
         n++;
-        if (has < 0) {
+        if (bad) {
             if (!example)
-                example = field(j, &j->saved[i].row, INGEST_ROLE_POINT);
+                example = v;
             continue;
         }
         ok++;
-        degrees += fabs(a) <= 180.0 && fabs(b) <= 90.0;
-        if (!srid) {
-            double u, v;
-            int lat_first;
-            ingest_parse_point(field(j, &j->saved[i].row, INGEST_ROLE_POINT), &u, &v,
-                               &lat_first, &srid);
-        }
+        double lon = lat_first ? b : a, lat = lat_first ? a : b;
+        degrees += fabs(lon) <= 180.0 && fabs(lat) <= 90.0;
+        if (!srid)
+            srid = row_srid;
     }
     const int *c = j->cols.col;
     int no_points = n && (ok == 0 || ok * 2 < n);
