@@ -67,6 +67,13 @@ static double loglik(size_t n, const double *R, const double *E, const double *c
     return l - 0.5 * SLOPE_PENALTY * (b[1] * b[1] + (k > 2 ? b[2] * b[2] : 0));
 }
 
+/* The log(1 + count) a street's cyclists or hint enter the prior with; 0 without
+ * that count. */
+static double log_count(const double *v, size_t i)
+{
+    return v ? log1p(v[i] > 0 ? v[i] : 0) : 0;
+}
+
 /* Street rates proportional to ((1 + cyclists) (1 + hint))^e, scaled so that the
  * city as a whole still gathers m per metre-day (the items move to the busy streets,
  * their number stays), and kept within 100x of m either way. */
@@ -75,10 +82,7 @@ static void cold_start(const stad_bikes_streets *st, double m, double e, bikes_p
     size_t n = st->n;
     double sw = 0, sl = 0;
     for (size_t i = 0; i < n; i++) {
-        double c = log1p(st->traffic[i] > 0 ? st->traffic[i] : 0);
-        if (st->hint)
-            c += log1p(st->hint[i] > 0 ? st->hint[i] : 0);
-        out->rate[i] = exp(e * c);
+        out->rate[i] = exp(e * (log_count(st->traffic, i) + log_count(st->hint, i)));
         sw += st->length[i] * out->rate[i];
         sl += st->length[i];
     }
@@ -119,8 +123,8 @@ void bikes_prior_fit(const stad_bikes_streets *st, const double *R, const double
     if (nv >= MIN_STREETS_REGRESSION && c1 && c2) {
         double m1 = 0, m2 = 0;
         for (size_t i = 0; i < n; i++) {
-            c1[i] = log1p(st->traffic[i] > 0 ? st->traffic[i] : 0);
-            c2[i] = st->hint ? log1p(st->hint[i] > 0 ? st->hint[i] : 0) : 0;
+            c1[i] = log_count(st->traffic, i);
+            c2[i] = log_count(st->hint, i);
             if (E[i] > 0)
                 m1 += c1[i] / (double)nv, m2 += c2[i] / (double)nv;
         }
