@@ -75,10 +75,16 @@ static const char *number_until(const char *s, const char *stops, double *out)
     return ingest_parse_number(buf, out) == 0 ? s + n : NULL;
 }
 
-int ingest_parse_point(const char *s, double *a, double *b, int *lat_first, long *srid)
+static const char *skip_blanks(const char *s)
 {
     while (*s == ' ')
         s++;
+    return s;
+}
+
+int ingest_parse_point(const char *s, double *a, double *b, int *lat_first, long *srid)
+{
+    s = skip_blanks(s);
     *srid = 0;
     if (strncasecmp(s, "SRID=", 5) == 0) {
         char *end;
@@ -88,18 +94,12 @@ int ingest_parse_point(const char *s, double *a, double *b, int *lat_first, long
         s = end + 1;
     }
     if (strncasecmp(s, "POINT", 5) == 0) {
-        s += 5;
-        while (*s == ' ')
-            s++;
+        s = skip_blanks(s + 5);
         if (*s++ != '(')
             return STAD_EPARSE;
-        while (*s == ' ')
-            s++;
-        if (!(s = number_until(s, " ", a)))
+        if (!(s = number_until(skip_blanks(s), " ", a)))
             return STAD_EPARSE;
-        while (*s == ' ')
-            s++;
-        if (!(s = number_until(s, " )", b)))
+        if (!(s = number_until(skip_blanks(s), " )", b)))
             return STAD_EPARSE;
         *lat_first = 0;
     } else if (*s == '(') {
@@ -109,13 +109,10 @@ int ingest_parse_point(const char *s, double *a, double *b, int *lat_first, long
     } else {
         return STAD_EPARSE;
     }
-    while (*s == ' ')
-        s++;
+    s = skip_blanks(s);
     if (*s++ != ')')
         return STAD_EPARSE;
-    while (*s == ' ')
-        s++;
-    return *s ? STAD_EPARSE : 0;
+    return *skip_blanks(s) ? STAD_EPARSE : 0;
 }
 
 static int empty(const char *s)
